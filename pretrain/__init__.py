@@ -1,0 +1,1 @@
+"""Training of the bundled Matryoshka ResNet and its fixed-feature baselines."""

@@ -1,0 +1,77 @@
+"""ResNet for 32x32 input (3x3 stem, no max-pool) with a d-dim representation layer."""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .mrl import MRLHeads, MRLEHeads, FixedHead
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+
+
+class Backbone(nn.Module):
+    """Widths (64,128,256,512) with blocks (2,2,2,2) is ResNet-18.
+
+    The representation layer is a 1x1 conv + BN + ReLU to `rep_dim` channels before pooling:
+    it costs little at 4x4, gives every FF-d baseline the same trunk, and gives a narrow trunk
+    a full-rank 512-d z.
+    """
+
+    def __init__(self, widths, blocks, rep_dim):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        layers, cin = [], widths[0]
+        for i, (w, n) in enumerate(zip(widths, blocks)):
+            for j in range(n):
+                layers.append(BasicBlock(cin, w, 2 if (i > 0 and j == 0) else 1))
+                cin = w
+        self.layers = nn.Sequential(*layers)
+        self.rep = nn.Sequential(nn.Conv2d(cin, rep_dim, 1, bias=False), nn.BatchNorm2d(rep_dim), nn.ReLU(inplace=True))
+        self.rep_dim = rep_dim
+
+    def forward(self, x):
+        x = self.rep(self.layers(self.stem(x)))
+        return torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+
+
+class Net(nn.Module):
+    def __init__(self, kind, dim, nesting, num_classes, widths, blocks):
+        super().__init__()
+        self.kind = kind
+        self.backbone = Backbone(widths, blocks, dim)
+        if kind == "mrl":
+            self.heads = MRLHeads(nesting, num_classes)
+        elif kind == "mrle":
+            self.heads = MRLEHeads(nesting, num_classes)
+        else:
+            self.heads = FixedHead(dim, num_classes)
+
+    def forward(self, x):
+        z = self.backbone(x)
+        return z, self.heads(z)
+
+
+class ExportWrapper(nn.Module):
+    """The graph the app runs: image -> (embedding, logits of every prefix head)."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image):
+        z, logits = self.net(image)
+        return (z, *logits)

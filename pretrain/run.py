@@ -1,0 +1,206 @@
+"""Train MRL, MRL-E and the FF-d baselines, evaluate every prefix, export the app's model.
+
+    python3 -m pretrain.run --config cpu --data ../shared/datasets/cifar10 --out pretrain/runs/cpu --install
+    torchrun --nproc_per_node 2 -m pretrain.run --config smoke ...   (DistributedDataParallel)
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+
+from .configs import CONFIGS, arch_name
+from .data import find_splits, load_split
+from .evaluate import embed, pca_basis, prefix_metrics
+from .export import export_onnx, sha256, write_card, write_heads, write_parity_batch
+from .plot import plot_metrics
+from .train import build, dist_info, normalize_batch, pick_device, train_model
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODEL_NAME = "mrl-resnet18-cifar10"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def hardware(device):
+    if device.type == "cuda":
+        return f"{torch.cuda.get_device_name(device)} (torch {torch.__version__})"
+    return f"{platform.processor() or platform.machine()} CPU x{os.cpu_count()} (torch {torch.__version__}, {torch.get_num_threads()} threads)"
+
+
+def parse():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", choices=sorted(CONFIGS), default="cpu")
+    p.add_argument("--smoke", action="store_const", const="smoke", dest="config")
+    p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "cifar10"),
+                   help="folder with train/test as .tar.gz or as class/image folders")
+    p.add_argument("--out", default=None)
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--models", help="comma list, e.g. mrl,ff512 (default: all)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--prefix-weights", help="comma list of per-prefix loss weights")
+    p.add_argument("--install", action="store_true", help="copy model, card and results into resources/ and pretrain/results/")
+    return p.parse_args()
+
+
+def main():
+    args = parse()
+    cfg = CONFIGS[args.config]
+    if args.epochs:
+        cfg.epochs = args.epochs
+    if args.models:
+        cfg.models = args.models.split(",")
+    if args.seed is not None:
+        cfg.seed = args.seed
+    if args.prefix_weights:
+        cfg.prefix_weights = [float(w) for w in args.prefix_weights.split(",")]
+    out = args.out or os.path.join(ROOT, "pretrain", "runs", cfg.name)
+    os.makedirs(os.path.join(out, "ckpt"), exist_ok=True)
+    rank, world = dist_info()
+    device = pick_device()
+    torch.manual_seed(cfg.seed)
+
+    splits = find_splits(args.data)
+    cache = os.path.join(ROOT, ".cache", "pretrain")
+    t0 = time.time()
+    x_tr, y_tr, classes = load_split(splits["train"], 32, None, cfg.train_limit_per_class or None, cache)
+    x_te, y_te, _ = load_split(splits["test"], 32, classes, cfg.test_limit_per_class or None, cache)
+    if rank == 0:
+        log(f"data: {len(x_tr)} train, {len(x_te)} test, {len(classes)} classes ({time.time() - t0:.0f}s)")
+    x_tr = torch.from_numpy(x_tr).permute(0, 3, 1, 2).contiguous().to(device)
+    x_te = torch.from_numpy(x_te).permute(0, 3, 1, 2).contiguous().to(device)
+    y_tr, y_te = torch.from_numpy(y_tr).to(device), torch.from_numpy(y_te)
+    flat = x_tr.float().div(255)
+    mean = flat.mean((0, 2, 3)).view(1, 3, 1, 1)
+    std = flat.std((0, 2, 3)).view(1, 3, 1, 1)
+    del flat
+
+    nets, timings = {}, {}
+    for name in cfg.models:
+        ckpt = os.path.join(out, "ckpt", f"{name}.pt")
+        if os.path.exists(ckpt):
+            net = build(name, cfg, len(classes))
+            net.load_state_dict(torch.load(ckpt, map_location="cpu"))
+            nets[name] = net.to(device)
+            if rank == 0:
+                log(f"[{name}] loaded {ckpt}")
+            continue
+        t = time.time()
+        nets[name] = train_model(name, cfg, x_tr, y_tr, mean, std, device, log)
+        timings[name] = round(time.time() - t, 1)
+        if rank == 0:
+            torch.save(nets[name].state_dict(), ckpt)
+    if world > 1:
+        dist.barrier()
+    if rank != 0:
+        return
+
+    log("evaluating")
+    feats = {name: (embed(net, x_tr, mean, std, device)[0], *embed(net, x_te, mean, std, device))
+             for name, net in nets.items()}
+    metrics = evaluate_all(feats, cfg, y_tr.cpu(), y_te, len(classes))
+    log(json.dumps(metrics))
+
+    card = {"name": MODEL_NAME, "arch": arch_name(cfg), "embedding_dim": cfg.nesting[-1], "nesting": cfg.nesting,
+            "input": {"name": "image", "size": 32, "layout": "NCHW", "channels": "RGB", "scale": "0..1 then (x-mean)/std",
+                      "mean": mean.flatten().tolist(), "std": std.flatten().tolist(), "resize": "centre square crop, bilinear"},
+            "outputs": {"embedding": "embedding", "logits": {str(m): f"logits_{m}" for m in cfg.nesting}},
+            "classes": classes, "heads_file": f"{MODEL_NAME}.heads.json", "metrics": metrics,
+            "metric_definitions": {"top1": "head top-1 on the test split (FF-512 truncated/PCA: linear probe)",
+                                   "nn1": "1-NN accuracy, cosine on the L2-normalised prefix, train split as database",
+                                   "map10": "mAP@10, same retrieval; AP normalised by relevant items in the top 10"},
+            "training": {"config": cfg.to_dict(), "seed": cfg.seed, "train_images": len(x_tr), "test_images": len(x_te),
+                         "hardware": hardware(device), "world_size": world, "seconds_per_model": timings,
+                         "command": "python3 -m pretrain.run " + " ".join(sys.argv[1:])}}
+    if "mrl" in nets:
+        export_model(nets["mrl"], out, card, normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu()))
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(card, f, indent=1)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(results_table(metrics, cfg.nesting))
+    plot_metrics(metrics, os.path.join(out, "accuracy-vs-dims.png"),
+                 f"{arch_name(cfg)} on {len(x_tr)} images, {cfg.epochs} epochs ({card['training']['hardware']})")
+    if args.install:
+        install(out)
+    log(f"done: {out}")
+
+
+def evaluate_all(feats, cfg, y_tr, y_te, num_classes):
+    metrics = {}
+    for head in ("mrl", "mrle"):
+        if head in feats:
+            z_tr, z_te, logits = feats[head]
+            metrics[head] = prefix_metrics(z_tr, y_tr, z_te, y_te, cfg.nesting, logits=logits)
+    ff = {"top1": {}, "nn1": {}, "map10": {}}
+    for name, (z_tr, z_te, logits) in feats.items():
+        if name.startswith("ff"):
+            d = int(name[2:])
+            one = prefix_metrics(z_tr, y_tr, z_te, y_te, [d], logits=logits)
+            for k in ff:
+                ff[k].update(one[k])
+    if ff["top1"]:
+        metrics["ff"] = ff
+    if "ff512" in feats:
+        z_tr, z_te, _ = feats["ff512"]
+        metrics["ff512_truncated"] = prefix_metrics(z_tr, y_tr, z_te, y_te, cfg.nesting, probe=True, num_classes=num_classes)
+        mu, basis = pca_basis(z_tr)
+        p_tr, p_te = (z_tr - mu) @ basis.t(), (z_te - mu) @ basis.t()
+        metrics["ff512_pca"] = prefix_metrics(p_tr, y_tr, p_te, y_te, cfg.nesting, probe=True, num_classes=num_classes)
+    # JSON keys are strings; round for a readable card
+    return {h: {k: {str(d): round(v, 2) for d, v in s.items()} for k, s in m.items()} for h, m in metrics.items()}
+
+
+def export_model(net, out, card, x_batch):
+    onnx_path = os.path.join(out, f"{MODEL_NAME}.onnx")
+    export_onnx(net, onnx_path, 32, card["nesting"])
+    write_heads(net, os.path.join(out, card["heads_file"]), card["classes"])
+    batch_path = os.path.join(out, "parity-batch.json")
+    write_parity_batch(net, x_batch, batch_path)
+    res = subprocess.run(["node", os.path.join(ROOT, "pretrain", "onnx_parity.mjs"), onnx_path, batch_path],
+                         capture_output=True, text=True, cwd=ROOT)
+    if res.returncode != 0:
+        raise RuntimeError(f"onnxruntime parity check failed to run: {res.stderr}")
+    parity = json.loads(res.stdout)
+    log(f"onnxruntime vs PyTorch: max abs diff {parity['max_abs_diff']:.2e}")
+    if parity["max_abs_diff"] >= 1e-3:
+        raise RuntimeError(f"onnxruntime and PyTorch disagree: {parity}")
+    card["parity"] = {"max_abs_diff": parity["max_abs_diff"], "batch": len(x_batch), "runtime": "onnxruntime-node"}
+    card["sha256"] = sha256(onnx_path)
+    write_card(os.path.join(out, f"{MODEL_NAME}.json"), card)
+
+
+def install(out):
+    models = os.path.join(ROOT, "resources", "models")
+    results = os.path.join(ROOT, "pretrain", "results")
+    os.makedirs(models, exist_ok=True)
+    os.makedirs(results, exist_ok=True)
+    for f in (f"{MODEL_NAME}.onnx", f"{MODEL_NAME}.json", f"{MODEL_NAME}.heads.json"):
+        shutil.copy(os.path.join(out, f), models)
+    for f in ("results.json", "results.md", "accuracy-vs-dims.png"):
+        shutil.copy(os.path.join(out, f), results)
+    log(f"installed into {models} and {results}")
+
+
+def results_table(metrics, nesting):
+    lines = []
+    for metric, title in (("top1", "Top-1 (%)"), ("nn1", "1-NN (%)"), ("map10", "mAP@10 (%)")):
+        lines += [f"### {title}", "", "| head | " + " | ".join(str(d) for d in nesting) + " |",
+                  "|---|" + "---:|" * len(nesting)]
+        for head in ("mrl", "mrle", "ff", "ff512_truncated", "ff512_pca"):
+            series = metrics.get(head, {}).get(metric, {})
+            if series:
+                lines.append(f"| {head} | " + " | ".join(f"{series[str(d)]:.2f}" if str(d) in series else "" for d in nesting) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""One model's training loop: single process or DistributedDataParallel (torchrun)."""
+import contextlib
+import os
+import time
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from .model import Net
+from .mrl import matryoshka_loss
+
+
+def dist_info():
+    if "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1:
+        if not dist.is_initialized():
+            backend = "nccl" if torch.cuda.is_available() else "gloo"
+            dist.init_process_group(backend)
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def pick_device():
+    if torch.cuda.is_available():
+        local = int(os.environ.get("LOCAL_RANK", 0))
+        torch.cuda.set_device(local)
+        return torch.device("cuda", local)
+    # Debian's torch starts with one thread; use every core (2 threads: 54 vs 86 ms/step here)
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ.get("WORLD_SIZE", 1))))
+    return torch.device("cpu")
+
+
+def model_spec(name, nesting):
+    """'mrl' | 'mrle' | 'ff<d>' -> (kind, representation dim)."""
+    if name in ("mrl", "mrle"):
+        return name, nesting[-1]
+    return "ff", int(name[2:])
+
+
+def build(name, cfg, num_classes):
+    kind, dim = model_spec(name, cfg.nesting)
+    return Net(kind, dim, cfg.nesting, num_classes, cfg.widths, cfg.blocks)
+
+
+def normalize_batch(x_uint8, mean, std):
+    return (x_uint8.float().div_(255) - mean) / std
+
+
+def augment(x):
+    """Random 32x32 crop of a 4-px reflect-padded image and a horizontal flip, per sample."""
+    b, c, h, w = x.shape
+    padded = F.pad(x, (4, 4, 4, 4), mode="reflect")
+    dy = torch.randint(0, 9, (b,), device=x.device)
+    dx = torch.randint(0, 9, (b,), device=x.device)
+    ar_h = torch.arange(h, device=x.device)
+    ar_w = torch.arange(w, device=x.device)
+    rows = (dy[:, None] + ar_h)[:, None, :, None]
+    cols = (dx[:, None] + ar_w)[:, None, None, :]
+    bi = torch.arange(b, device=x.device)[:, None, None, None]
+    ci = torch.arange(c, device=x.device)[None, :, None, None]
+    out = padded[bi, ci, rows, cols]
+    flip = torch.rand(b, device=x.device) < 0.5
+    return torch.where(flip[:, None, None, None], out.flip(3), out)
+
+
+def autocast(cuda):
+    """bf16 on GPU; plain fp32 on CPU (torch 1.13's CPU autocast is slower than fp32 here)."""
+    if cuda:
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def train_model(name, cfg, x_train, y_train, mean, std, device, log):
+    """x_train: N x 3 x H x W uint8 on `device`. Returns the trained Net (unwrapped)."""
+    rank, world = dist_info()
+    torch.manual_seed(cfg.seed)
+    net = build(name, cfg, int(y_train.max()) + 1).to(device)
+    cuda = device.type == "cuda"
+    # channels-last is faster on GPU and, with oneDNN, on CPU too (measured: 86 vs 113 ms/step)
+    net = net.to(memory_format=torch.channels_last)
+    model = net
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if cuda else None)
+    decay = [p for n, p in net.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in net.named_parameters() if p.ndim <= 1]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": cfg.weight_decay},
+                           {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr, momentum=0.9, nesterov=True)
+    n = x_train.shape[0]
+    per_rank = n // world
+    steps = max(1, per_rank // cfg.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.epochs * steps,
+                                                pct_start=cfg.warmup_frac, anneal_strategy="linear",
+                                                div_factor=10, final_div_factor=100)
+    weights = cfg.prefix_weights if (cfg.prefix_weights and name in ("mrl", "mrle")) else None
+    start = time.time()
+    for epoch in range(cfg.epochs):
+        model.train()
+        gen = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)
+        perm = torch.randperm(n, generator=gen)[rank::world][: steps * cfg.batch].to(device)
+        total_loss, correct, seen = 0.0, 0, 0
+        for s in range(steps):
+            idx = perm[s * cfg.batch:(s + 1) * cfg.batch]
+            x = augment(normalize_batch(x_train[idx], mean, std))
+            y = y_train[idx]
+            x = x.contiguous(memory_format=torch.channels_last)
+            with autocast(cuda):
+                _z, logits = model(x)
+                loss = matryoshka_loss(logits, y, weights, cfg.label_smoothing)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total_loss += loss.item()
+            correct += (logits[-1].argmax(1) == y).sum().item()
+            seen += y.numel()
+        elapsed = time.time() - start
+        eta = elapsed / (epoch + 1) * (cfg.epochs - epoch - 1)
+        if rank == 0:
+            log(f"[{name}] epoch {epoch + 1}/{cfg.epochs} loss {total_loss / steps:.3f} "
+                f"train-acc {100 * correct / max(seen, 1):.1f}% {elapsed:.0f}s elapsed, eta {eta:.0f}s")
+    return net
+

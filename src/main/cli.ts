@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// The CLI: index, search, serve, status, over the same engine as the app.
+import { readFileSync } from 'node:fs'
+import { Command, InvalidArgumentError } from 'commander'
+import cliProgress from 'cli-progress'
+import { Engine } from './engine/engine'
+import { startServer } from './server'
+import { defaultDataDir, rendererDir } from './paths'
+import { createRpc } from './rpc'
+import type { Progress, SearchRequest } from '../shared/api'
+
+const program = new Command('mrl-photos').description('Private, offline photo search with Matryoshka embeddings')
+program.option('--data <dir>', 'data folder (index, thumbnails)', defaultDataDir())
+
+const number = (v: string) => {
+  const n = Number(v)
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('not a number')
+  return n
+}
+
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await Engine.open({ dataDir: program.opts().data })
+  try {
+    return await fn(engine)
+  } finally {
+    await engine.close()
+  }
+}
+
+/** Runs one API call through the same validation as the app; prints the error and exits 1 on failure. */
+async function call(engine: Engine, method: string, input: unknown): Promise<any> {
+  const out = await createRpc(engine)(method, input)
+  if (out.status !== 200) {
+    console.error(`error: ${(out.body as { error: string }).error}`)
+    process.exit(1)
+  }
+  return out.body
+}
+
+function progressBar(engine: Engine, quiet: boolean): () => void {
+  if (quiet) return () => {}
+  const bar = new cliProgress.SingleBar(
+    { format: '{phase} |{bar}| {value}/{total} photos | {rate}/s | ETA {eta_formatted} | {skipped} skipped', hideCursor: true },
+    cliProgress.Presets.shades_classic
+  )
+  let started = false
+  const onProgress = (p: Progress) => {
+    if (p.phase === 'indexing' && p.total > 0) {
+      if (!started) bar.start(p.total, 0, { phase: 'indexing', rate: '0', skipped: 0 })
+      started = true
+      bar.update(p.done, { phase: p.phase, rate: p.perSecond.toFixed(1), skipped: p.skipped })
+    } else if (p.phase === 'calibrating' && started) bar.update({ phase: 'measuring dial' })
+  }
+  engine.on('progress', onProgress)
+  return () => {
+    engine.off('progress', onProgress)
+    if (started) bar.stop()
+  }
+}
+
+program
+  .command('index')
+  .argument('<folder>', 'photo folder to add and index')
+  .option('--json', 'print the summary as JSON')
+  .description('add a folder to the library and index it (incremental)')
+  .action(async (folder: string, opts: { json?: boolean }) => {
+    await withEngine(async (engine) => {
+      const done = progressBar(engine, Boolean(opts.json))
+      const t0 = performance.now()
+      await call(engine, 'addFolder', { path: folder })
+      await engine.idle()
+      done()
+      const secs = (performance.now() - t0) / 1000
+      const status = await call(engine, 'status', {})
+      const skipped = (await call(engine, 'skipped', {})).files as { path: string; reason: string }[]
+      const p = status.progress as Progress
+      const summary = { photos: status.photos, processed: p.total, seconds: secs, photosPerSecond: p.total / secs, skipped, message: p.message }
+      if (opts.json) console.log(JSON.stringify(summary))
+      else {
+        console.log(`${status.photos} photos in the library; ${p.total} processed in ${secs.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)}/s)`)
+        for (const s of skipped) console.log(`skipped ${s.path}: ${s.reason}`)
+      }
+    })
+  })
+
+program
+  .command('search')
+  .description('search by photo file, by an indexed photo id, or by words')
+  .option('--image <file>', 'a photo file to search by')
+  .option('--similar <id>', 'an indexed photo id', number)
+  .option('--text <words>', 'words, expanded with WordNet onto the model\'s classes')
+  .option('--dims <n>', 'exact search on the first n dims', number)
+  .option('--dial <x>', '0 (fastest) .. 1 (exact)', number)
+  .option('-k, --limit <k>', 'results', number, 10)
+  .option('--json', 'print JSON')
+  .action(async (opts: { image?: string; similar?: number; text?: string; dims?: number; dial?: number; limit: number; json?: boolean }) => {
+    const query = opts.image
+      ? { kind: 'image', data: readFileSync(opts.image).toString('base64') }
+      : opts.similar !== undefined
+        ? { kind: 'photo', id: opts.similar }
+        : opts.text
+          ? { kind: 'text', text: opts.text }
+          : null
+    if (!query) program.error('give --image, --similar or --text')
+    const req: Record<string, unknown> = { query, limit: opts.limit }
+    if (opts.dims !== undefined) req.config = { ds: opts.dims, k: 0, dr: opts.dims }
+    else req.dial = opts.dial ?? 1
+    await withEngine(async (engine) => {
+      const res = await call(engine, 'search', req as SearchRequest)
+      if (opts.json) return console.log(JSON.stringify(res))
+      if (res.matched) console.log(`matched: ${res.matched.via.join(', ')}`)
+      const s = res.stats
+      console.log(`${s.exact ? `exact at ${s.dr} dims` : `shortlist ${s.k} at ${s.ds} dims → rerank at ${s.dr}`}; ${s.scanned} compared; ${s.ms.toFixed(2)} ms`)
+      for (const h of res.hits) console.log(`${h.score.toFixed(4)}  ${h.label.padEnd(12)} ${h.path}`)
+    })
+  })
+
+program
+  .command('serve')
+  .description('browser mode: the app on http://127.0.0.1 (loopback only)')
+  .option('--port <port>', 'port (default: any free)', number)
+  .action(async (opts: { port?: number }) => {
+    const engine = await Engine.open({ dataDir: program.opts().data })
+    const server = await startServer({ engine, rendererDir: rendererDir(), port: opts.port })
+    console.log(`MRL Photos is running at ${server.url}`)
+    console.log(`data folder: ${engine.dataDir}`)
+    const stop = async () => {
+      await server.close()
+      await engine.close()
+      process.exit(0)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    const status = await engine.status()
+    if (status.folders.length) await engine.reindex() // pick up what changed while the app was closed
+  })
+
+program
+  .command('status')
+  .option('--json', 'print JSON')
+  .description('library, folders, model and the measured dial')
+  .action(async (opts: { json?: boolean }) => {
+    await withEngine(async (engine) => {
+      const s = await call(engine, 'status', {})
+      if (opts.json) return console.log(JSON.stringify(s))
+      console.log(`data folder: ${s.dataDir}\nmodel: ${s.model.name} (${s.model.arch}), nesting ${s.model.nesting.join('/')}\nphotos: ${s.photos}`)
+      for (const f of s.folders) console.log(`  ${f.path}: ${f.photos}`)
+      console.log('dial:')
+      for (const d of s.dial) {
+        const c = d.config
+        const recall = d.recall === null ? 'not measured' : `recall@10 ${d.recall.toFixed(3)}, ${d.ms.toFixed(2)} ms`
+        console.log(`  ${d.position.toFixed(2)}  ${d.exact ? `exact ${c.dr}` : `${c.ds} → K=${c.k} → ${c.dr}`}  ${recall}`)
+      }
+    })
+  })
+
+program.parseAsync().catch((err) => {
+  console.error(`error: ${err.message ?? err}`)
+  process.exit(1)
+})

@@ -1,0 +1,63 @@
+// The Electron shell: one hardened window over the engine. Everything it shows is the renderer
+// that browser mode serves too; the only Electron-specific parts are IPC and the media protocol.
+import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Engine } from './engine/engine'
+import { createRpc } from './rpc'
+import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES } from './security'
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'mrl-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+
+if (!app.requestSingleInstanceLock()) app.quit()
+
+async function main(): Promise<void> {
+  await app.whenReady()
+  const engine = await Engine.open({ dataDir: process.env.MRL_PHOTOS_DATA ?? app.getPath('userData') })
+  const rpc = createRpc(engine)
+
+  ipcMain.handle('api', async (_event, method: unknown, input: unknown) => {
+    const out = await rpc(String(method), input)
+    if (out.status !== 200) throw new Error((out.body as { error: string }).error)
+    return out.body
+  })
+
+  protocol.handle('mrl-media', (req) => {
+    const url = new URL(req.url)
+    const id = Number(url.pathname.replace(/^\//, ''))
+    const original = Number.isInteger(id) ? engine.photoFile(id) : null
+    if (!original) return new Response('no such photo', { status: 404 })
+    return net.fetch(pathToFileURL(url.host === 'thumb' ? engine.thumbPath(id) : original).toString())
+  })
+
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
+  })
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'MRL Photos',
+    webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '../preload/index.cjs') }
+  })
+  win.webContents.on('will-navigate', (event) => event.preventDefault())
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  const forward = (p: unknown) => win.webContents.send('progress', p)
+  engine.on('progress', forward)
+
+  if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
+  else await win.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  if ((await engine.status()).folders.length) await engine.reindex()
+
+  app.on('window-all-closed', async () => {
+    engine.off('progress', forward)
+    await engine.close()
+    app.quit()
+  })
+}
+
+main().catch((err) => {
+  console.error(err)
+  app.exit(1)
+})

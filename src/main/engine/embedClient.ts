@@ -1,0 +1,64 @@
+// The engine's side of the embedding worker.
+import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { Embedded, FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
+
+function workerUrl(): URL {
+  // from source (tests, tsx) the worker is a .ts sibling; in the build it is out/main/embedWorker.js
+  const here = fileURLToPath(import.meta.url)
+  return new URL(here.endsWith('.ts') ? './embedWorker.dev.mjs' : './embedWorker.js', import.meta.url)
+}
+
+export class EmbedClient {
+  private nextId = 1
+  private readonly pending = new Map<number, { resolve: (r: Extract<WorkerReply, { type: 'result' }>) => void; reject: (e: Error) => void }>()
+  private ready: Promise<string>
+
+  constructor(onnxPath: string, threads?: number) {
+    this.worker = new Worker(workerUrl())
+    this.ready = new Promise((resolve, reject) => {
+      const onReady = (msg: WorkerReply) => {
+        if (msg.type === 'ready') resolve(msg.provider)
+        else if (msg.type === 'error' && msg.id === -1) reject(new Error(msg.message))
+      }
+      this.worker.on('message', onReady)
+      this.worker.once('error', reject)
+    })
+    this.worker.on('message', (msg: WorkerReply) => {
+      if (msg.type === 'ready') return
+      const p = this.pending.get(msg.id)
+      if (!p) return
+      this.pending.delete(msg.id)
+      if (msg.type === 'result') p.resolve(msg)
+      else p.reject(new Error(msg.message))
+    })
+    this.worker.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err)
+      this.pending.clear()
+    })
+    this.post({ type: 'init', onnxPath, threads })
+  }
+
+  private readonly worker: Worker
+
+  private post(msg: WorkerRequest): void {
+    this.worker.postMessage(msg)
+  }
+
+  provider(): Promise<string> {
+    return this.ready
+  }
+
+  async embed(files: FileJob[]): Promise<{ ok: Embedded[]; failed: { path: string; reason: string }[] }> {
+    await this.ready
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.post({ type: 'batch', id, files })
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate()
+  }
+}

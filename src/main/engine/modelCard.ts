@@ -1,0 +1,77 @@
+// The bundled model's card (input size, mean/std, nesting list, classes) and its MRL heads.
+import { readFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+
+const Card = z.object({
+  name: z.string(),
+  arch: z.string().default('unknown'),
+  embedding_dim: z.number().int().positive(),
+  nesting: z.array(z.number().int().positive()).min(1),
+  input: z.object({
+    name: z.string().default('image'),
+    size: z.number().int().positive(),
+    mean: z.array(z.number()).length(3),
+    std: z.array(z.number()).length(3)
+  }),
+  outputs: z.object({ embedding: z.string(), logits: z.record(z.string(), z.string()).default({}) }),
+  classes: z.array(z.string()),
+  heads_file: z.string().optional(),
+  sha256: z.string().optional(),
+  metrics: z.record(z.string(), z.unknown()).optional()
+})
+export type ModelCard = z.infer<typeof Card>
+
+export interface Head {
+  /** classes x m, row-major */
+  weight: Float32Array
+  bias: Float32Array
+  dims: number
+}
+
+export interface Model {
+  card: ModelCard
+  onnxPath: string
+  /** one head per prefix in card.nesting (empty when the model ships none) */
+  heads: Map<number, Head>
+}
+
+export const BUNDLED_MODEL = 'mrl-resnet18-cifar10'
+
+/** resources/ next to the source tree (dev, tests) or the built app (out/main/..). */
+export function resourcesDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  for (const up of ['../../..', '../..', '..']) {
+    const dir = resolve(here, up, 'resources')
+    if (existsSync(join(dir, 'models'))) return dir
+  }
+  throw new Error(`resources/models not found above ${here}`)
+}
+
+export function bundledModelPath(): string {
+  return process.env.MRL_MODEL ?? join(resourcesDir(), 'models', `${BUNDLED_MODEL}.onnx`)
+}
+
+export async function loadModel(onnxPath = bundledModelPath()): Promise<Model> {
+  const cardPath = onnxPath.replace(/\.onnx$/, '.json')
+  const card = Card.parse(JSON.parse(await readFile(cardPath, 'utf8')))
+  const heads = new Map<number, Head>()
+  if (card.heads_file) {
+    const raw = JSON.parse(await readFile(join(dirname(onnxPath), card.heads_file), 'utf8')) as {
+      heads: Record<string, { weight: number[][]; bias: number[] }>
+    }
+    for (const [m, h] of Object.entries(raw.heads)) {
+      heads.set(Number(m), { weight: Float32Array.from(h.weight.flat()), bias: Float32Array.from(h.bias), dims: Number(m) })
+    }
+  }
+  return { card, onnxPath, heads }
+}
+
+/** A class's query vector at prefix m: that class's row of the MRL head for m. */
+export function classVector(model: Model, classIndex: number, m: number): Float32Array {
+  const head = model.heads.get(m)
+  if (!head) throw new Error(`model ${model.card.name} has no head for ${m} dims`)
+  return head.weight.slice(classIndex * m, (classIndex + 1) * m)
+}

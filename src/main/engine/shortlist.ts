@@ -1,0 +1,96 @@
+// The low-dim shortlist: a usearch HNSW index over the normalised Ds-prefix, persisted beside the
+// table with a fingerprint of what it holds, and rebuilt when that disagrees with the table.
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import usearch, { type Index, type ScalarKind } from 'usearch'
+import { prefix } from './mrl'
+import type { VectorTable } from './vectors'
+
+export type Quantization = 'f32' | 'f16' | 'i8'
+
+/** What an index must hold to be trusted: the ids, the prefix, the quantization, the model. */
+export function fingerprint(ids: Int32Array, dims: number, quantization: Quantization, model: string): string {
+  const sorted = Int32Array.from(ids).sort()
+  return createHash('sha1').update(new Uint8Array(sorted.buffer)).update(`${dims}|${quantization}|${model}`).digest('hex')
+}
+
+export class Shortlist {
+  private index: Index
+
+  private constructor(readonly dims: number, readonly quantization: Quantization) {
+    this.index = Shortlist.empty(dims, quantization)
+  }
+
+  private static empty(dims: number, quantization: Quantization): Index {
+    return new usearch.Index({
+      dimensions: dims,
+      metric: usearch.MetricKind.Cos,
+      quantization: quantization as ScalarKind,
+      connectivity: 16,
+      expansion_add: 128,
+      expansion_search: 64,
+      multi: false
+    })
+  }
+
+  static build(table: VectorTable, dims: number, quantization: Quantization = 'f16'): Shortlist {
+    const s = new Shortlist(dims, quantization)
+    const ids = table.allIds()
+    if (ids.length) {
+      const vectors = new Float32Array(ids.length * dims)
+      ids.forEach((id, i) => vectors.set(prefix(table.matrix.subarray(table.offset(id), table.offset(id) + dims), dims), i * dims))
+      s.index.add(BigUint64Array.from(ids, (i) => BigInt(i)), vectors)
+    }
+    return s
+  }
+
+  /** Loads a persisted index when its fingerprint matches, else rebuilds and saves it. */
+  static open(dir: string, table: VectorTable, dims: number, model: string, quantization: Quantization = 'f16'): { shortlist: Shortlist; rebuilt: boolean } {
+    const file = join(dir, `shortlist-${dims}-${quantization}.usearch`)
+    const metaFile = `${file}.json`
+    const want = fingerprint(table.allIds(), dims, quantization, model)
+    if (existsSync(file) && existsSync(metaFile)) {
+      try {
+        const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { fingerprint: string }
+        if (meta.fingerprint === want) {
+          const s = new Shortlist(dims, quantization)
+          s.index.load(file)
+          if (s.index.size() === table.size) return { shortlist: s, rebuilt: false }
+        }
+      } catch {
+        // unreadable or torn: rebuild below
+      }
+    }
+    const shortlist = Shortlist.build(table, dims, quantization)
+    shortlist.save(file, want)
+    return { shortlist, rebuilt: true }
+  }
+
+  save(file: string, print: string): void {
+    // write then rename, so a crash never leaves a torn index under the real name
+    rmSync(`${file}.json`, { force: true })
+    this.index.save(`${file}.tmp`)
+    renameSync(`${file}.tmp`, file)
+    writeFileSync(`${file}.json.tmp`, JSON.stringify({ fingerprint: print, dims: this.dims, count: this.size }))
+    renameSync(`${file}.json.tmp`, `${file}.json`)
+  }
+
+  get size(): number {
+    return this.index.size()
+  }
+
+  add(id: number, full: Float32Array): void {
+    this.index.add(BigInt(id), prefix(full, this.dims))
+  }
+
+  remove(id: number): void {
+    this.index.remove(BigInt(id))
+  }
+
+  search(query: Float32Array, k: number): number[] {
+    if (!this.size) return []
+    const m = this.index.search(prefix(query, this.dims), Math.min(k, this.size), 0)
+    return Array.from(m.keys, (key) => Number(key))
+  }
+}

@@ -1,0 +1,234 @@
+// LanceDB, embedded in the data folder: one row per photo (path, hash, EXIF, full embedding,
+// predicted label), plus the folder list and the files skipped with their reasons.
+import * as lancedb from '@lancedb/lancedb'
+import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow'
+import type { Filter } from '../../shared/api'
+
+export interface PhotoRow {
+  id: number
+  path: string
+  folder: string
+  name: string
+  hash: string
+  size: number
+  mtime_ms: number
+  width: number
+  height: number
+  taken_at: string | null
+  camera: string | null
+  lens: string | null
+  latitude: number | null
+  longitude: number | null
+  orientation: number | null
+  label: string
+  label_conf: number
+  label_dims: number
+  model: string
+  embedding: Float32Array
+}
+
+export type PhotoMeta = Omit<PhotoRow, 'embedding'>
+
+const META_COLUMNS = [
+  'id', 'path', 'folder', 'name', 'hash', 'size', 'mtime_ms', 'width', 'height', 'taken_at', 'camera', 'lens',
+  'latitude', 'longitude', 'orientation', 'label', 'label_conf', 'label_dims', 'model'
+]
+
+function photoSchema(dims: number): Schema {
+  const s = (name: string, nullable = false) => new Field(name, new Utf8(), nullable)
+  const f64 = (name: string, nullable = false) => new Field(name, new Float64(), nullable)
+  const i32 = (name: string, nullable = false) => new Field(name, new Int32(), nullable)
+  return new Schema([
+    i32('id'), s('path'), s('folder'), s('name'), s('hash'), f64('size'), f64('mtime_ms'), i32('width'), i32('height'),
+    s('taken_at', true), s('camera', true), s('lens', true), f64('latitude', true), f64('longitude', true),
+    i32('orientation', true), s('label'), new Field('label_conf', new Float32(), false), i32('label_dims'), s('model'),
+    new Field('embedding', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)
+  ])
+}
+
+const folderSchema = new Schema([new Field('path', new Utf8(), false), new Field('added_ms', new Float64(), false)])
+const skippedSchema = new Schema([
+  new Field('path', new Utf8(), false),
+  new Field('reason', new Utf8(), false),
+  new Field('size', new Float64(), false),
+  new Field('mtime_ms', new Float64(), false)
+])
+
+/** A SQL string literal for LanceDB's filters. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+function likeContains(value: string): string {
+  return sqlString(`%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+}
+
+/** Metadata filters as one LanceDB predicate (null: no filter). */
+export function filterToSql(filter: Filter | undefined): string | null {
+  if (!filter) return null
+  const parts: string[] = []
+  if (filter.from) parts.push(`taken_at >= ${sqlString(filter.from)}`)
+  // `to` is inclusive of the whole day
+  if (filter.to) parts.push(`taken_at < ${sqlString(`${filter.to}T99`)}`)
+  if (filter.camera) parts.push(`lower(camera) LIKE ${likeContains(filter.camera)}`)
+  if (filter.folder) parts.push(`lower(folder) LIKE ${likeContains(filter.folder)}`)
+  if (filter.name) parts.push(`lower(name) LIKE ${likeContains(filter.name)}`)
+  if (filter.label) parts.push(`lower(label) = ${sqlString(filter.label.toLowerCase())}`)
+  return parts.length ? parts.join(' AND ') : null
+}
+
+const idList = (ids: number[]) => `id IN (${ids.map((i) => Math.trunc(i)).join(',')})`
+
+export class Store {
+  private constructor(
+    private readonly db: lancedb.Connection,
+    private photos: lancedb.Table,
+    private readonly folders: lancedb.Table,
+    private readonly skipped: lancedb.Table,
+    readonly dims: number
+  ) {}
+
+  static async open(dir: string, dims: number): Promise<Store> {
+    const db = await lancedb.connect(dir)
+    const names = new Set(await db.tableNames())
+    const table = async (name: string, schema: Schema) =>
+      names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true })
+    const photos = await table('photos', photoSchema(dims))
+    const store = new Store(db, photos, await table('folders', folderSchema), await table('skipped', skippedSchema), dims)
+    const field = (await photos.schema()).fields.find((f) => f.name === 'embedding')
+    const stored = (field?.type as FixedSizeList | undefined)?.listSize
+    if (stored !== dims) throw new Error(`the photo table holds ${stored}-d embeddings, the model gives ${dims}`)
+    return store
+  }
+
+  /** Insert or replace rows by path: one LanceDB commit, so a crash leaves all or none. */
+  async upsert(rows: PhotoRow[]): Promise<void> {
+    if (!rows.length) return
+    const data = rows.map((r) => ({ ...r, embedding: Array.from(r.embedding) }))
+    await this.photos.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data)
+  }
+
+  async deleteIds(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 1000) await this.photos.delete(idList(ids.slice(i, i + 1000)))
+  }
+
+  async count(filter?: string | null): Promise<number> {
+    return this.photos.countRows(filter ?? undefined)
+  }
+
+  async version(): Promise<number> {
+    return this.photos.version()
+  }
+
+  /** Metadata of every photo (or those matching `where`), without embeddings. */
+  async meta(where?: string | null): Promise<PhotoMeta[]> {
+    let q = this.photos.query().select(META_COLUMNS)
+    if (where) q = q.where(where)
+    return (await q.toArray()).map(plainMeta)
+  }
+
+  async ids(where: string): Promise<Set<number>> {
+    const rows = await this.photos.query().select(['id']).where(where).toArray()
+    return new Set(rows.map((r) => Number(r.id)))
+  }
+
+  async get(id: number): Promise<PhotoMeta | null> {
+    const rows = await this.photos.query().select(META_COLUMNS).where(`id = ${Math.trunc(id)}`).limit(1).toArray()
+    return rows.length ? plainMeta(rows[0]) : null
+  }
+
+  /** Every (id, embedding), read as Arrow so 50,000 x 512 floats need no per-row objects. */
+  async embeddings(): Promise<{ ids: Int32Array; vectors: Float32Array }> {
+    const table = await this.photos.query().select(['id', 'embedding']).toArrow()
+    const n = table.numRows
+    const ids = new Int32Array(n)
+    const vectors = new Float32Array(n * this.dims)
+    let row = 0
+    for (const batch of table.batches) {
+      const idCol = batch.getChild('id')!
+      const embCol = batch.getChild('embedding')!
+      for (let i = 0; i < batch.numRows; i++) {
+        ids[row] = Number(idCol.get(i))
+        const v = embCol.get(i)!
+        vectors.set(v.toArray() as Float32Array, row * this.dims)
+        row++
+      }
+    }
+    return { ids, vectors }
+  }
+
+  async maxId(): Promise<number> {
+    const rows = await this.photos.query().select(['id']).toArray()
+    return rows.reduce((m, r) => Math.max(m, Number(r.id)), -1)
+  }
+
+  async listFolders(): Promise<string[]> {
+    return (await this.folders.query().toArray()).map((r) => String(r.path)).sort()
+  }
+
+  async addFolder(path: string): Promise<void> {
+    await this.folders.mergeInsert('path').whenNotMatchedInsertAll().execute([{ path, added_ms: Date.now() }])
+  }
+
+  async removeFolder(path: string): Promise<void> {
+    await this.folders.delete(`path = ${sqlString(path)}`)
+  }
+
+  async listSkipped(): Promise<{ path: string; reason: string; size: number; mtime_ms: number }[]> {
+    return (await this.skipped.query().toArray()).map((r) => ({
+      path: String(r.path),
+      reason: String(r.reason),
+      size: Number(r.size),
+      mtime_ms: Number(r.mtime_ms)
+    }))
+  }
+
+  async setSkipped(rows: { path: string; reason: string; size: number; mtime_ms: number }[]): Promise<void> {
+    if (rows.length) await this.skipped.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows)
+  }
+
+  async clearSkipped(paths: string[]): Promise<void> {
+    for (let i = 0; i < paths.length; i += 500) {
+      const chunk = paths.slice(i, i + 500)
+      if (chunk.length) await this.skipped.delete(`path IN (${chunk.map(sqlString).join(',')})`)
+    }
+  }
+
+  /** Compacts the many small commits that indexing leaves. */
+  async optimize(): Promise<void> {
+    await this.photos.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })
+  }
+
+  close(): void {
+    this.photos.close()
+    this.folders.close()
+    this.skipped.close()
+    this.db.close()
+  }
+}
+
+function plainMeta(r: Record<string, unknown>): PhotoMeta {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v))
+  return {
+    id: Number(r.id),
+    path: String(r.path),
+    folder: String(r.folder),
+    name: String(r.name),
+    hash: String(r.hash),
+    size: Number(r.size),
+    mtime_ms: Number(r.mtime_ms),
+    width: Number(r.width),
+    height: Number(r.height),
+    taken_at: str(r.taken_at),
+    camera: str(r.camera),
+    lens: str(r.lens),
+    latitude: num(r.latitude),
+    longitude: num(r.longitude),
+    orientation: num(r.orientation),
+    label: String(r.label),
+    label_conf: Number(r.label_conf),
+    label_dims: Number(r.label_dims),
+    model: String(r.model)
+  }
+}

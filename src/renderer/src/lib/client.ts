@@ -1,0 +1,95 @@
+// The renderer's single transport. In Electron the preload bridge (window.mrl) carries calls over IPC;
+// in browser mode the same calls go to the local HTTP server, authenticated by the per-launch token.
+import type { Input, Method, Output, Progress } from '../../../shared/api'
+
+export type MediaKind = 'thumb' | 'photo'
+
+/** Shape of the preload bridge (src/preload/index.ts); declared here so the renderer needs no Electron types. */
+export interface Bridge {
+  call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>
+  onProgress(listener: (p: Progress) => void): () => void
+  mediaUrl(kind: MediaKind, id: number): string
+}
+
+declare global {
+  interface Window {
+    mrl?: Bridge
+  }
+}
+
+const TOKEN_KEY = 'mrl-token'
+
+/** The token comes in the launch URL; sessionStorage keeps it across reloads that drop the query. */
+function readToken(): string {
+  const fromUrl = new URLSearchParams(location.search).get('token')
+  try {
+    if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl)
+    return fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? ''
+  } catch {
+    return fromUrl ?? '' // storage can be disabled; the URL is still enough
+  }
+}
+
+const bridge: Bridge | undefined = typeof window !== 'undefined' ? window.mrl : undefined
+const token = bridge ? '' : readToken()
+
+export const isElectron = bridge !== undefined
+
+async function httpCall<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+  let res: Response
+  try {
+    res = await fetch(`/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mrl-token': token },
+      body: JSON.stringify(input)
+    })
+  } catch {
+    throw new Error('Cannot reach the photo engine. Is the app still running?')
+  }
+  const body: unknown = await res.json().catch(() => null)
+  if (!res.ok) {
+    const message =
+      body && typeof body === 'object' && 'error' in body && typeof body.error === 'string'
+        ? body.error
+        : `${method} failed: ${res.status} ${res.statusText}`
+    throw new Error(message)
+  }
+  return body as Output<M>
+}
+
+export function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+  return bridge ? bridge.call(method, input) : httpCall(method, input)
+}
+
+// One EventSource shared by every subscriber; opened on first use, closed when the last one leaves.
+const listeners = new Set<(p: Progress) => void>()
+let source: EventSource | null = null
+
+export function onProgress(listener: (p: Progress) => void): () => void {
+  if (bridge) return bridge.onProgress(listener)
+  listeners.add(listener)
+  if (!source) {
+    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
+    source.addEventListener('progress', (e) => {
+      let p: Progress
+      try {
+        p = JSON.parse((e as MessageEvent<string>).data) as Progress
+      } catch {
+        return // a malformed event is not worth breaking the page for
+      }
+      for (const l of listeners) l(p)
+    })
+  }
+  return () => {
+    listeners.delete(listener)
+    if (listeners.size === 0 && source) {
+      source.close()
+      source = null
+    }
+  }
+}
+
+export function mediaUrl(kind: MediaKind, id: number): string {
+  if (bridge) return bridge.mediaUrl(kind, id)
+  return `/media/${kind}/${id}?token=${encodeURIComponent(token)}`
+}

@@ -1,0 +1,83 @@
+// Search mode: the current query, its last response, and the dial. Only the newest request may
+// update the screen, so a slow exact search can't overwrite the answer to a later, faster one.
+import type { Filter, Query, SearchResponse } from '../../../shared/api'
+import { call } from './client'
+import { report } from './errors.svelte'
+
+const DIAL_KEY = 'mrl-dial'
+const DIAL_DEBOUNCE_MS = 150
+
+function savedDial(): number {
+  const v = Number(localStorage.getItem(DIAL_KEY) ?? NaN)
+  return Number.isFinite(v) && v >= 0 && v <= 1 ? v : 0.5
+}
+
+export class Search {
+  query = $state<Query | null>(null)
+  /** what the user asked for, in words: "Photos like IMG_0042.jpg", "“vehicle”" */
+  title = $state('')
+  response = $state<SearchResponse | null>(null)
+  /** the dial position the current response was computed at */
+  responseDial = $state<number | null>(null)
+  busy = $state(false)
+  dial = $state(savedDial())
+  #seq = 0
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #filter: () => Filter | undefined
+
+  constructor(filter: () => Filter | undefined) {
+    this.#filter = filter
+  }
+
+  start(query: Query, title: string): Promise<void> {
+    this.query = query
+    this.title = title
+    this.response = null
+    return this.run()
+  }
+
+  clear(): void {
+    this.#seq++
+    clearTimeout(this.#timer)
+    this.query = null
+    this.title = ''
+    this.response = null
+    this.busy = false
+  }
+
+  setDial(value: number): void {
+    this.dial = value
+    try {
+      localStorage.setItem(DIAL_KEY, String(value))
+    } catch {
+      /* not persisting is fine */
+    }
+    this.rerunSoon()
+  }
+
+  /** Dragging the dial or typing a filter fires many changes; search once they settle. */
+  rerunSoon(): void {
+    clearTimeout(this.#timer)
+    if (this.query) this.#timer = setTimeout(() => void this.run(), DIAL_DEBOUNCE_MS)
+  }
+
+  async run(): Promise<void> {
+    const query = this.query
+    if (!query) return
+    clearTimeout(this.#timer)
+    const seq = ++this.#seq
+    const dial = this.dial
+    this.busy = true
+    try {
+      const res = await call('search', { query, filter: this.#filter(), dial })
+      if (seq === this.#seq) {
+        this.response = res
+        this.responseDial = dial
+      }
+    } catch (err) {
+      if (seq === this.#seq) report(err)
+    } finally {
+      if (seq === this.#seq) this.busy = false
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// The one typed API: the Electron IPC bridge, the HTTP server and the renderer all use these schemas.
+import { z } from 'zod'
+
+export const PhotoId = z.number().int().nonnegative()
+
+/** (Ds, K, Dr): shortlist K candidates on the Ds-prefix, rerank them exactly on the Dr-prefix. */
+export const FunnelConfig = z.object({
+  ds: z.number().int().positive(),
+  k: z.number().int().positive().max(1_000_000),
+  dr: z.number().int().positive()
+})
+export type FunnelConfig = z.infer<typeof FunnelConfig>
+
+export const Filter = z
+  .object({
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    camera: z.string().max(200).optional(),
+    folder: z.string().max(4096).optional(),
+    name: z.string().max(500).optional(),
+    label: z.string().max(200).optional()
+  })
+  .strict()
+export type Filter = z.infer<typeof Filter>
+
+export const Query = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('photo'), id: PhotoId }),
+  // a dropped or opened file, base64; 40 MB of base64 is a 30 MB photo
+  z.object({ kind: z.literal('image'), data: z.string().min(1).max(40_000_000) }),
+  z.object({ kind: z.literal('text'), text: z.string().trim().min(1).max(200) })
+])
+export type Query = z.infer<typeof Query>
+
+export const SearchRequest = z
+  .object({
+    query: Query,
+    filter: Filter.optional(),
+    dial: z.number().min(0).max(1).optional(),
+    config: FunnelConfig.optional(),
+    limit: z.number().int().min(1).max(500).default(60)
+  })
+  .strict()
+export type SearchRequest = z.infer<typeof SearchRequest>
+
+export const PhotoSummary = z.object({
+  id: PhotoId,
+  path: z.string(),
+  name: z.string(),
+  folder: z.string(),
+  width: z.number(),
+  height: z.number(),
+  takenAt: z.string().nullable(),
+  label: z.string(),
+  labelConfidence: z.number(),
+  labelDims: z.number()
+})
+export type PhotoSummary = z.infer<typeof PhotoSummary>
+
+export const PhotoDetail = PhotoSummary.extend({
+  size: z.number(),
+  mtime: z.string(),
+  hash: z.string(),
+  camera: z.string().nullable(),
+  lens: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  orientation: z.number().nullable()
+})
+export type PhotoDetail = z.infer<typeof PhotoDetail>
+
+export const SearchHit = PhotoSummary.extend({ score: z.number() })
+export type SearchHit = z.infer<typeof SearchHit>
+
+export const SearchStats = z.object({
+  stages: z.array(z.object({ dims: z.number(), candidates: z.number() })),
+  ds: z.number(),
+  k: z.number(),
+  dr: z.number(),
+  exact: z.boolean(),
+  scanned: z.number(),
+  ms: z.number(),
+  estimatedRecall: z.number().nullable()
+})
+export type SearchStats = z.infer<typeof SearchStats>
+
+export const SearchResponse = z.object({
+  hits: z.array(SearchHit),
+  stats: SearchStats,
+  matched: z.object({ classes: z.array(z.string()), via: z.array(z.string()) }).nullable()
+})
+export type SearchResponse = z.infer<typeof SearchResponse>
+
+export const Skipped = z.object({ path: z.string(), reason: z.string() })
+export type Skipped = z.infer<typeof Skipped>
+
+export const Progress = z.object({
+  phase: z.enum(['idle', 'scanning', 'indexing', 'calibrating', 'done']),
+  done: z.number(),
+  total: z.number(),
+  perSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+  skipped: z.number(),
+  message: z.string()
+})
+export type Progress = z.infer<typeof Progress>
+
+export const DialPoint = z.object({
+  position: z.number(),
+  config: FunnelConfig,
+  exact: z.boolean(),
+  /** recall@10 against exact full-dim search, measured on this library (null until measured) */
+  recall: z.number().nullable(),
+  ms: z.number().nullable()
+})
+export type DialPoint = z.infer<typeof DialPoint>
+
+export const Status = z.object({
+  dataDir: z.string(),
+  photos: z.number(),
+  folders: z.array(z.object({ path: z.string(), photos: z.number() })),
+  progress: Progress,
+  model: z.object({ name: z.string(), arch: z.string(), nesting: z.array(z.number()), classes: z.array(z.string()) }),
+  dial: z.array(DialPoint)
+})
+export type Status = z.infer<typeof Status>
+
+const empty = z.object({}).strict()
+const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
+
+export const api = {
+  status: { input: empty, output: Status },
+  addFolder: { input: folderInput, output: Status },
+  removeFolder: { input: folderInput, output: Status },
+  reindex: { input: empty, output: Status },
+  listPhotos: {
+    input: z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+        filter: Filter.optional()
+      })
+      .strict(),
+    output: z.object({ total: z.number(), photos: z.array(PhotoSummary) })
+  },
+  getPhoto: { input: z.object({ id: PhotoId }).strict(), output: PhotoDetail },
+  search: { input: SearchRequest, output: SearchResponse },
+  skipped: { input: empty, output: z.object({ files: z.array(Skipped) }) }
+} as const
+
+export type Api = typeof api
+export type Method = keyof Api
+export type Input<M extends Method> = z.input<Api[M]['input']>
+export type Output<M extends Method> = z.infer<Api[M]['output']>
+export const methods = Object.keys(api) as Method[]
+export const isMethod = (name: string): name is Method => Object.hasOwn(api, name)
+
+/** Pushed from engine to renderer: over IPC in Electron, over server-sent events in browser mode. */
+export const EVENT_PROGRESS = 'progress'
