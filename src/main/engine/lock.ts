@@ -27,7 +27,7 @@ export function acquireLock(dataDir: string): Lock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const pid = Number(readFileSync(file, 'utf8').trim())
-      if (pid && pid !== process.pid && alive(pid)) {
+      if (pid && alive(pid)) {
         throw new Error(`another instance (pid ${pid}) is already using the data folder ${dataDir}`)
       }
       rmSync(file, { force: true })

@@ -41,7 +41,7 @@ function score(table: VectorTable, id: number, vectors: Float32Array[], dims: nu
 function rank(table: VectorTable, ids: Iterable<number>, vectors: Float32Array[], dims: number, keep: number, exclude?: Set<number>): Hit[] {
   const hits: Hit[] = []
   for (const id of ids) if (!exclude?.has(id)) hits.push({ id, score: score(table, id, vectors, dims) })
-  hits.sort((a, b) => b.score - a.score)
+  hits.sort((a, b) => b.score - a.score || a.id - b.id) // ties (duplicate photos) by id: stable answers
   return hits.slice(0, keep)
 }
 
