@@ -1,16 +1,23 @@
 // The engine's side of the embedding worker.
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
+import { existsSync } from 'node:fs'
 import type { Embedded, FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
 
 function workerUrl(): URL {
-  // from source (tests, tsx) the worker is a .ts sibling; in the build it is out/main/embedWorker.js
+  // from source (tests, tsx) the worker is a .ts sibling; in the build it is out/main/embedWorker.js,
+  // next to this code or one folder up when this code sits in a shared chunk
   const here = fileURLToPath(import.meta.url)
-  return new URL(here.endsWith('.ts') ? './embedWorker.dev.mjs' : './embedWorker.js', import.meta.url)
+  if (here.endsWith('.ts')) return new URL('./embedWorker.dev.mjs', import.meta.url)
+  const sibling = new URL('./embedWorker.js', import.meta.url)
+  return existsSync(sibling) ? sibling : new URL('../embedWorker.js', import.meta.url)
 }
 
 export class EmbedClient {
+  private readonly worker: Worker
   private nextId = 1
+  /** false once the worker has died; the engine then starts a new client */
+  alive = true
   private readonly pending = new Map<number, { resolve: (r: Extract<WorkerReply, { type: 'result' }>) => void; reject: (e: Error) => void }>()
   private ready: Promise<string>
 
@@ -32,14 +39,16 @@ export class EmbedClient {
       if (msg.type === 'result') p.resolve(msg)
       else p.reject(new Error(msg.message))
     })
-    this.worker.on('error', (err) => {
+    const fail = (err: Error) => {
+      this.alive = false
       for (const p of this.pending.values()) p.reject(err)
       this.pending.clear()
-    })
+    }
+    this.worker.on('error', fail)
+    this.worker.on('exit', (code) => fail(new Error(`the embedding worker exited (${code})`)))
+    this.ready.catch(() => {}) // reported to whoever awaits it, never as an unhandled rejection
     this.post({ type: 'init', onnxPath, threads })
   }
-
-  private readonly worker: Worker
 
   private post(msg: WorkerRequest): void {
     this.worker.postMessage(msg)

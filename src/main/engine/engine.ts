@@ -83,7 +83,7 @@ export class Engine extends EventEmitter {
   }
 
   embedder(): EmbedClient {
-    this.embedClient ??= new EmbedClient(this.model.onnxPath, this.threads)
+    if (!this.embedClient?.alive) this.embedClient = new EmbedClient(this.model.onnxPath, this.threads)
     return this.embedClient
   }
 

@@ -68,13 +68,22 @@ export interface Stage {
   keep: number
 }
 
-/** (Ds, K, Dr) as stages; Ds === Dr or K >= n collapses to one exact stage. */
-export function funnelStages(ds: number, k: number, dr: number, limit: number): Stage[] {
-  if (ds === dr) return [{ dims: dr, keep: limit }]
+/**
+ * (Ds, K, Dr) as stages over a library of n photos. K = 0 or K >= n means exact search on Dr; else
+ * the shortlist stage keeps K on Ds and, where Dr is longer, a rerank stage keeps the top `limit`.
+ */
+export function funnelStages(config: { ds: number; k: number; dr: number }, limit: number, n: number): Stage[] {
+  const { ds, k, dr } = config
+  if (k === 0 || k >= n) return [{ dims: dr, keep: limit }]
+  if (ds === dr) return [{ dims: ds, keep: limit }]
   return [
     { dims: ds, keep: Math.max(k, limit) },
     { dims: dr, keep: limit }
   ]
+}
+
+export function isExact(config: { k: number }, n: number): boolean {
+  return config.k === 0 || config.k >= n
 }
 
 /**

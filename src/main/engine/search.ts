@@ -1,6 +1,6 @@
 // Adaptive retrieval: shortlist K candidates on the Ds-prefix (usearch, or an exact prefix scan
 // when a filter narrows the library), rerank them exactly on the Dr-prefix, return the top k.
-import { funnelStages, prefixCosine, type Stage } from './mrl'
+import { funnelStages, isExact, prefixCosine, type Stage } from './mrl'
 import type { Shortlist } from './shortlist'
 import type { VectorTable } from './vectors'
 import type { FunnelConfig } from '../../shared/api'
@@ -49,8 +49,8 @@ export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: FunnelC
   const t0 = performance.now()
   const { table } = deps
   const n = allowed ? allowed.size : table.size
-  const stages: Stage[] = config.k >= n ? [{ dims: config.dr, keep: limit }] : funnelStages(config.ds, config.k, config.dr, limit)
-  const exact = stages.length === 1
+  const stages: Stage[] = funnelStages(config, limit, n)
+  const exact = isExact(config, n)
   // the first stage's pool: every photo for exact search, the filtered photos when a filter
   // narrows the library, else the usearch shortlist (one per query vector, merged)
   let pool: number[]
@@ -58,7 +58,7 @@ export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: FunnelC
     pool = allowed ? [...allowed] : Array.from(table.allIds())
   } else {
     const shortlist = deps.shortlist(stages[0].dims)
-    const want = stages[0].keep + (query.exclude?.size ?? 0)
+    const want = config.k + (query.exclude?.size ?? 0)
     const found = new Set<number>()
     for (const v of query.at(stages[0].dims)) for (const id of shortlist.search(v, want)) found.add(id)
     pool = [...found]
