@@ -24,6 +24,7 @@ from .train import build, dist_info, normalize_batch, pick_device, train_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_NAME = "mrl-resnet18-cifar10"
+BASELINE_NAME = "ff512-resnet18-cifar10"
 
 
 def log(msg):
@@ -120,8 +121,11 @@ def main():
             "training": {"config": cfg.to_dict(), "seed": cfg.seed, "train_images": len(x_tr), "test_images": len(x_te),
                          "hardware": hardware(device), "world_size": world, "seconds_per_model": timings,
                          "command": "python3 -m pretrain.run " + " ".join(sys.argv[1:])}}
+    batch = normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu())
     if "mrl" in nets:
-        export_model(nets["mrl"], out, card, normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu()))
+        export_model(nets["mrl"], out, card, batch)
+    if "ff512" in nets:
+        export_baseline(nets["ff512"], out, card, batch)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(card, f, indent=1)
     with open(os.path.join(out, "results.md"), "w") as f:
@@ -164,17 +168,38 @@ def export_model(net, out, card, x_batch):
     write_heads(net, os.path.join(out, card["heads_file"]), card["classes"])
     batch_path = os.path.join(out, "parity-batch.json")
     write_parity_batch(net, x_batch, batch_path)
+    parity = check_parity(onnx_path, batch_path)
+    card["parity"] = {"max_abs_diff": parity["max_abs_diff"], "batch": len(x_batch), "runtime": "onnxruntime-node"}
+    card["sha256"] = sha256(onnx_path)
+    write_card(os.path.join(out, f"{MODEL_NAME}.json"), card)
+
+
+def export_baseline(net, out, mrl_card, x_batch):
+    """FF-512, a fixed-feature (non-Matryoshka) encoder with the same interface: what a user's own
+    model looks like to the app's import and its unsupervised Matryoshka adaptor."""
+    onnx_path = os.path.join(out, f"{BASELINE_NAME}.onnx")
+    export_onnx(net, onnx_path, 32, [512])
+    batch_path = os.path.join(out, "parity-batch-ff512.json")
+    write_parity_batch(net, x_batch, batch_path)
+    check_parity(onnx_path, batch_path)
+    card = {k: mrl_card[k] for k in ("input", "classes", "training")}
+    card.update({"name": BASELINE_NAME, "arch": mrl_card["arch"], "embedding_dim": 512, "nesting": [512],
+                 "outputs": {"embedding": "embedding", "logits": {"512": "logits_512"}},
+                 "metrics": {k: mrl_card["metrics"][k] for k in ("ff", "ff512_truncated", "ff512_pca") if k in mrl_card["metrics"]},
+                 "sha256": sha256(onnx_path)})
+    write_card(os.path.join(out, f"{BASELINE_NAME}.json"), card)
+
+
+def check_parity(onnx_path, batch_path):
     res = subprocess.run(["node", os.path.join(ROOT, "pretrain", "onnx_parity.mjs"), onnx_path, batch_path],
                          capture_output=True, text=True, cwd=ROOT)
     if res.returncode != 0:
         raise RuntimeError(f"onnxruntime parity check failed to run: {res.stderr}")
     parity = json.loads(res.stdout)
-    log(f"onnxruntime vs PyTorch: max abs diff {parity['max_abs_diff']:.2e}")
+    log(f"onnxruntime vs PyTorch ({os.path.basename(onnx_path)}): max abs diff {parity['max_abs_diff']:.2e}")
     if parity["max_abs_diff"] >= 1e-3:
         raise RuntimeError(f"onnxruntime and PyTorch disagree: {parity}")
-    card["parity"] = {"max_abs_diff": parity["max_abs_diff"], "batch": len(x_batch), "runtime": "onnxruntime-node"}
-    card["sha256"] = sha256(onnx_path)
-    write_card(os.path.join(out, f"{MODEL_NAME}.json"), card)
+    return parity
 
 
 def install(out):
@@ -182,7 +207,7 @@ def install(out):
     results = os.path.join(ROOT, "pretrain", "results")
     os.makedirs(models, exist_ok=True)
     os.makedirs(results, exist_ok=True)
-    for f in (f"{MODEL_NAME}.onnx", f"{MODEL_NAME}.json", f"{MODEL_NAME}.heads.json"):
+    for f in (f"{MODEL_NAME}.onnx", f"{MODEL_NAME}.json", f"{MODEL_NAME}.heads.json", f"{BASELINE_NAME}.onnx", f"{BASELINE_NAME}.json"):
         shutil.copy(os.path.join(out, f), models)
     for f in ("results.json", "results.md", "accuracy-vs-dims.png"):
         shutil.copy(os.path.join(out, f), results)

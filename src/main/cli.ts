@@ -74,10 +74,11 @@ program
       const status = await call(engine, 'status', {})
       const skipped = (await call(engine, 'skipped', {})).files as { path: string; reason: string }[]
       const p = status.progress as Progress
-      const summary = { photos: status.photos, processed: p.total, seconds: secs, photosPerSecond: p.total / secs, skipped, message: p.message }
+      const peakRssMB = process.resourceUsage().maxRSS / 1024 // the worker thread shares this process
+      const summary = { photos: status.photos, processed: p.total, seconds: secs, photosPerSecond: p.total / secs, peakRssMB, skipped, message: p.message }
       if (opts.json) console.log(JSON.stringify(summary))
       else {
-        console.log(`${status.photos} photos in the library; ${p.total} processed in ${secs.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)}/s)`)
+        console.log(`${status.photos} photos in the library; ${p.total} processed in ${secs.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)}/s); peak RSS ${peakRssMB.toFixed(0)} MB`)
         for (const s of skipped) console.log(`skipped ${s.path}: ${s.reason}`)
       }
     })

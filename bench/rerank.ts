@@ -1,0 +1,94 @@
+// Quality of many funnels over the same candidates, fast: per query, each candidate's cosine at
+// every prefix comes from one pass over its row (the prefixes nest), cached across the funnels
+// that share the candidate. Stage semantics (what each stage keeps, on which prefix) are mrl.ts's
+// funnelStages, the same as the engine's runFunnel; the benchmark checks the two agree.
+import { funnelStages, type Funnel } from '../src/main/engine/mrl'
+import type { Database } from './database'
+import { TOP } from './quality'
+
+/** 1 / |x[:m]| for every row and every prefix m of the nesting list. */
+export function inverseNorms(db: Database, nesting: number[]): Float32Array[] {
+  const d = db.dims
+  const data = db.table.matrix
+  const out = nesting.map(() => new Float32Array(db.n))
+  for (let r = 0; r < db.n; r++) {
+    let s = 0
+    let j = 0
+    nesting.forEach((m, i) => {
+      for (; j < m; j++) s += data[r * d + j] ** 2
+      out[i][r] = s > 0 ? 1 / Math.sqrt(s) : 0
+    })
+  }
+  return out
+}
+
+/** Top `keep` of `pool` by score, best first, ties by row (as the engine breaks them). */
+function best(pool: number[], score: (row: number) => number, keep: number): number[] {
+  if (pool.length <= keep) return [...pool].sort((a, b) => score(b) - score(a) || a - b)
+  const top: number[] = []
+  const s: number[] = []
+  for (const row of pool) {
+    const v = score(row)
+    if (top.length === keep) {
+      const last = keep - 1
+      if (v < s[last] || (v === s[last] && row > top[last])) continue
+      top.pop()
+      s.pop()
+    }
+    // insertion into the short sorted list: most rows are rejected above with one comparison
+    let i = top.length
+    top.push(row)
+    s.push(v)
+    while (i > 0 && (s[i - 1] < v || (s[i - 1] === v && top[i - 1] > row))) {
+      top[i] = top[i - 1]
+      s[i] = s[i - 1]
+      i--
+    }
+    top[i] = row
+    s[i] = v
+  }
+  return top
+}
+
+/**
+ * answers[config][query] = the top-10 rows of each funnel, given each funnel's first-stage pool
+ * per query (`pools(config, q)`).
+ */
+export function rerankMany(db: Database, nesting: number[], norms: Float32Array[], queries: Float32Array[], funnels: Funnel[], pools: (f: Funnel, q: number) => number[]): number[][][] {
+  const d = db.dims
+  const data = db.table.matrix
+  const answers = funnels.map(() => [] as number[][])
+  const at = new Map(nesting.map((m, i) => [m, i]))
+  queries.forEach((query, q) => {
+    const qInv = nesting.map((m) => {
+      let s = 0
+      for (let j = 0; j < m; j++) s += query[j] * query[j]
+      return s > 0 ? 1 / Math.sqrt(s) : 0
+    })
+    const cache = new Map<number, Float64Array>()
+    const cosines = (row: number): Float64Array => {
+      let c = cache.get(row)
+      if (c) return c
+      c = new Float64Array(nesting.length)
+      let dot = 0
+      let j = 0
+      const o = row * d
+      for (let i = 0; i < nesting.length; i++) {
+        const m = nesting[i]
+        for (; j < m; j++) dot += data[o + j] * query[j]
+        c[i] = dot * qInv[i] * norms[i][row]
+      }
+      cache.set(row, c)
+      return c
+    }
+    funnels.forEach((f, fi) => {
+      let pool = pools(f, q)
+      for (const stage of funnelStages(f, TOP, db.n)) {
+        const i = at.get(stage.dims)!
+        pool = best(pool, (row) => cosines(row)[i], stage.keep)
+      }
+      answers[fi].push(pool)
+    })
+  })
+  return answers
+}
