@@ -7,6 +7,7 @@ import { emptyDraft, toFilter, type FilterDraft } from './filter'
 import { Library } from './library.svelte'
 import { Search } from './search.svelte'
 
+const LIVE_REFRESH_MS = 3000
 const BUSY_PHASES: ReadonlyArray<Progress['phase']> = ['scanning', 'indexing', 'calibrating']
 
 class AppState {
@@ -36,10 +37,16 @@ class AppState {
   /** Load status, subscribe to progress; returns the unsubscribe. */
   init(): () => void {
     void this.refreshStatus()
+    let lastLive = 0
     return onProgress((p) => {
       const wasDone = this.progress?.phase === 'done'
       this.progress = p
       if (p.phase === 'done' && !wasDone) void this.refreshStatus()
+      // photos appear while a long run indexes them, a few times a minute rather than per batch
+      else if (p.phase === 'indexing' && Date.now() - lastLive > LIVE_REFRESH_MS) {
+        lastLive = Date.now()
+        void this.refreshStatus()
+      }
     })
   }
 
