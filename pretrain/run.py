@@ -87,10 +87,14 @@ def main():
     nets, timings = {}, {}
     for name in cfg.models:
         ckpt = os.path.join(out, "ckpt", f"{name}.pt")
+        timing_file = ckpt.replace(".pt", ".json")
         if os.path.exists(ckpt):
             net = build(name, cfg, len(classes))
             net.load_state_dict(torch.load(ckpt, map_location="cpu"))
             nets[name] = net.to(device)
+            if os.path.exists(timing_file):
+                with open(timing_file) as f:
+                    timings[name] = json.load(f)["seconds"]
             if rank == 0:
                 log(f"[{name}] loaded {ckpt}")
             continue
@@ -99,6 +103,8 @@ def main():
         timings[name] = round(time.time() - t, 1)
         if rank == 0:
             torch.save(nets[name].state_dict(), ckpt)
+            with open(timing_file, "w") as f:
+                json.dump({"seconds": timings[name], "epochs": cfg.epochs, "hardware": hardware(device)}, f)
     if world > 1:
         dist.barrier()
     if rank != 0:
@@ -211,7 +217,28 @@ def install(out):
         shutil.copy(os.path.join(out, f), models)
     for f in ("results.json", "results.md", "accuracy-vs-dims.png"):
         shutil.copy(os.path.join(out, f), results)
+    update_readme(os.path.join(results, "results.json"), os.path.join(results, "results.md"))
     log(f"installed into {models} and {results}")
+
+
+def update_readme(results_json, results_md):
+    """The results table in pretrain/README.md, between its markers, with command and hardware."""
+    readme = os.path.join(ROOT, "pretrain", "README.md")
+    with open(results_json) as f:
+        card = json.load(f)
+    with open(results_md) as f:
+        table = f.read()
+    t = card["training"]
+    block = (f"Produced by `{t['command']}` on {t['hardware']}: {card['arch']}, {t['config']['epochs']} epochs, "
+             f"{t['train_images']} training images, seed {t['seed']}; training seconds per model: "
+             f"{', '.join(f'{k} {v:.0f}' for k, v in t['seconds_per_model'].items()) or 'n/a'}.\n\n{table}")
+    with open(readme) as f:
+        text = f.read()
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    head, rest = text.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    with open(readme, "w") as f:
+        f.write(f"{head}{start}\n{block}\n{end}{tail}")
 
 
 def results_table(metrics, nesting):

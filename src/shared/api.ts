@@ -3,10 +3,10 @@ import { z } from 'zod'
 
 export const PhotoId = z.number().int().nonnegative()
 
-/** (Ds, K, Dr): shortlist K candidates on the Ds-prefix, rerank them exactly on the Dr-prefix. */
+/** (Ds, K, Dr): shortlist K candidates on the Ds-prefix, rerank them exactly on the Dr-prefix; K = 0: exact search on Dr. */
 export const FunnelConfig = z.object({
   ds: z.number().int().positive(),
-  k: z.number().int().positive().max(1_000_000),
+  k: z.number().int().nonnegative().max(1_000_000),
   dr: z.number().int().positive()
 })
 export type FunnelConfig = z.infer<typeof FunnelConfig>
