@@ -44,18 +44,17 @@ def retrieval(q, qy, db, dby, k=10, chunk=1000):
     return 100.0 * nn_hits / q.shape[0], 100.0 * ap_sum / q.shape[0]
 
 
-def linear_probe(xtr, ytr, xte, yte, num_classes, steps=300, lr=0.05):
-    """Logistic regression on frozen features: how the training-free alternatives get a top-1."""
+def linear_probe(xtr, ytr, xte, yte, num_classes, ridge=1e-2):
+    """Least-squares linear classifier on frozen, standardised features (closed form): how the
+    training-free alternatives get a top-1. Logistic regression by gradient descent took ~20 min
+    for the 14 probes on 2 CPU cores; this takes seconds."""
     mu, sd = xtr.mean(0), xtr.std(0).clamp(min=1e-6)
-    xtr, xte = (xtr - mu) / sd, (xte - mu) / sd
-    lin = torch.nn.Linear(xtr.shape[1], num_classes)
-    opt = torch.optim.Adam(lin.parameters(), lr=lr, weight_decay=1e-4)
-    for _ in range(steps):
-        opt.zero_grad()
-        F.cross_entropy(lin(xtr), ytr).backward()
-        opt.step()
-    with torch.no_grad():
-        return top1(lin(xte), yte)
+    xtr = torch.cat([(xtr - mu) / sd, torch.ones(len(xtr), 1)], 1).double()
+    xte = torch.cat([(xte - mu) / sd, torch.ones(len(xte), 1)], 1).double()
+    targets = F.one_hot(ytr, num_classes).double()
+    gram = xtr.t() @ xtr + ridge * len(xtr) * torch.eye(xtr.shape[1], dtype=torch.float64)
+    w = torch.linalg.solve(gram, xtr.t() @ targets)
+    return top1(xte @ w, yte)
 
 
 def pca_basis(x):

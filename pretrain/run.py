@@ -111,8 +111,7 @@ def main():
         return
 
     log("evaluating")
-    feats = {name: (embed(net, x_tr, mean, std, device)[0], *embed(net, x_te, mean, std, device))
-             for name, net in nets.items()}
+    feats = {name: features(name, net, out, x_tr, x_te, mean, std, device) for name, net in nets.items()}
     metrics = evaluate_all(feats, cfg, y_tr.cpu(), y_te, len(classes))
     log(json.dumps(metrics))
 
@@ -121,7 +120,7 @@ def main():
                       "mean": mean.flatten().tolist(), "std": std.flatten().tolist(), "resize": "centre square crop, bilinear"},
             "outputs": {"embedding": "embedding", "logits": {str(m): f"logits_{m}" for m in cfg.nesting}},
             "classes": classes, "heads_file": f"{MODEL_NAME}.heads.json", "metrics": metrics,
-            "metric_definitions": {"top1": "head top-1 on the test split (FF-512 truncated/PCA: linear probe)",
+            "metric_definitions": {"top1": "head top-1 on the test split (FF-512 truncated/PCA: closed-form least-squares linear probe on the frozen features)",
                                    "nn1": "1-NN accuracy, cosine on the L2-normalised prefix, train split as database",
                                    "map10": "mAP@10, same retrieval; AP normalised by relevant items in the top 10"},
             "training": {"config": cfg.to_dict(), "seed": cfg.seed, "train_images": len(x_tr), "test_images": len(x_te),
@@ -141,6 +140,20 @@ def main():
     if args.install:
         install(out)
     log(f"done: {out}")
+
+
+def features(name, net, out, x_tr, x_te, mean, std, device):
+    """(train z, test z, test logits), cached beside the checkpoint they come from."""
+    ckpt = os.path.join(out, "ckpt", f"{name}.pt")
+    cache = os.path.join(out, "ckpt", f"{name}.features.pt")
+    if os.path.exists(cache) and os.path.getmtime(cache) > os.path.getmtime(ckpt):
+        z_tr, z_te, logits = torch.load(cache)
+        if len(z_tr) == len(x_tr) and len(z_te) == len(x_te):
+            return z_tr, z_te, logits
+    z_tr = embed(net, x_tr, mean, std, device)[0]
+    z_te, logits = embed(net, x_te, mean, std, device)
+    torch.save((z_tr, z_te, logits), cache)
+    return z_tr, z_te, logits
 
 
 def evaluate_all(feats, cfg, y_tr, y_te, num_classes):
