@@ -11,7 +11,8 @@ export default defineConfig({
         input: {
           electron: resolve('src/main/electron.ts'),
           cli: resolve('src/main/cli.ts'),
-          embedWorker: resolve('src/main/engine/embedWorker.ts')
+          embedWorker: resolve('src/main/engine/embedWorker.ts'),
+          trainWorker: resolve('src/training/trainWorker.ts')
         }
       }
     }

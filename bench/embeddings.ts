@@ -37,7 +37,7 @@ const f32 = (file: string) => {
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)
 }
 
-function writeAtomic(file: string, data: ArrayBufferView): void {
+function writeAtomic(file: string, data: Float32Array | Uint8Array): void {
   writeFileSync(`${file}.tmp`, data)
   renameSync(`${file}.tmp`, file)
 }

@@ -14,11 +14,10 @@ export interface Quality {
 }
 
 /**
- * answers[q] are database rows for query q (best first); truth[q] the exact full-dim top 10.
- * `queries` lists which query rows were answered (all when omitted).
+ * answers[i] are database rows (best first) for the query at row rows[i] of the query split;
+ * truth(row) is that query's exact full-dim top 10.
  */
-export function quality(answers: ArrayLike<number>[], truth: ArrayLike<number>[], dbLabels: Uint8Array, queryLabels: Uint8Array, queries?: number[]): Quality {
-  const rows = queries ?? answers.map((_, i) => i)
+export function quality(answers: ArrayLike<number>[], rows: number[], truth: (row: number) => ArrayLike<number>, dbLabels: Uint8Array, queryLabels: Uint8Array): Quality {
   let ap = 0
   let p = 0
   let r = 0
@@ -27,7 +26,7 @@ export function quality(answers: ArrayLike<number>[], truth: ArrayLike<number>[]
     const relevant = top.map((row) => dbLabels[row] === queryLabels[q])
     ap += averagePrecision(relevant)
     p += precision(relevant)
-    r += recallAtK(top, truth[q])
+    r += recallAtK(top, truth(q))
   })
   const n = rows.length || 1
   return { map10: (100 * ap) / n, precision10: (100 * p) / n, recall10: r / n, queries: rows.length }

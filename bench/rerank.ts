@@ -59,34 +59,40 @@ export function rerankMany(db: Database, nesting: number[], norms: Float32Array[
   const data = db.table.matrix
   const answers = funnels.map(() => [] as number[][])
   const at = new Map(nesting.map((m, i) => [m, i]))
+  const L = nesting.length
+  // per-row cosines at every prefix, valid for the query whose stamp they carry (no allocation per row)
+  const stamp = new Int32Array(db.n)
+  const cos = new Float64Array(db.n * L)
   queries.forEach((query, q) => {
     const qInv = nesting.map((m) => {
       let s = 0
       for (let j = 0; j < m; j++) s += query[j] * query[j]
       return s > 0 ? 1 / Math.sqrt(s) : 0
     })
-    const cache = new Map<number, Float64Array>()
-    const cosines = (row: number): Float64Array => {
-      let c = cache.get(row)
-      if (c) return c
-      c = new Float64Array(nesting.length)
-      let dot = 0
-      let j = 0
-      const o = row * d
-      for (let i = 0; i < nesting.length; i++) {
-        const m = nesting[i]
-        for (; j < m; j++) dot += data[o + j] * query[j]
-        c[i] = dot * qInv[i] * norms[i][row]
+    const mark = q + 1
+    const cosine = (row: number, i: number): number => {
+      if (stamp[row] !== mark) {
+        let dot = 0
+        let j = 0
+        const o = row * d
+        for (let k = 0; k < L; k++) {
+          const m = nesting[k]
+          for (; j < m; j++) dot += data[o + j] * query[j]
+          cos[row * L + k] = dot * qInv[k] * norms[k][row]
+        }
+        stamp[row] = mark
       }
-      cache.set(row, c)
-      return c
+      return cos[row * L + i]
     }
     funnels.forEach((f, fi) => {
       let pool = pools(f, q)
-      for (const stage of funnelStages(f, TOP, db.n)) {
+      const stages = funnelStages(f, TOP, db.n)
+      stages.forEach((stage, si) => {
+        // a stage that keeps its whole pool only reorders it, which the next stage undoes
+        if (pool.length <= stage.keep && si < stages.length - 1) return
         const i = at.get(stage.dims)!
-        pool = best(pool, (row) => cosines(row)[i], stage.keep)
-      }
+        pool = best(pool, (row) => cosine(row, i), stage.keep)
+      })
       answers[fi].push(pool)
     })
   })

@@ -1,9 +1,65 @@
 // `npm run bench`: benchmarks print numbers; they are not tests.
-//   npm run bench                 indexing of the 10,000 CIFAR test JPEGs
-//   npm run bench -- --train      also the 50,000 train JPEGs
+//   npm run bench                       adaptive deployment: 50,000 + 1,000,000, peers; writes bench/results/latest.*
+//   npm run bench -- --small            5,000 database vectors, 200 queries, no 1M (CI); writes nothing unless --out
+//   npm run bench -- --no-peers --no-1m --queries N --speed N --out DIR
+//   npm run bench -- --indexing [--train]   indexing throughput of the CIFAR JPEGs through the CLI
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT } from '../test/fixtures'
+import { benchAdaptive, FULL, SMALL, type BenchOptions, type BenchReport } from './adaptive'
 import { benchIndexing } from './indexing'
+import { addRatios, checkClaims, markdown } from './report'
+import { log } from './results'
 
-const args = new Set(process.argv.slice(2))
-const results = [benchIndexing('test')]
-if (args.has('--train')) results.push(benchIndexing('train'))
-console.log(JSON.stringify(results, null, 1))
+export function parseArgs(argv: string[]): { options: BenchOptions; out: string | null; indexing: boolean; train: boolean } {
+  const has = (f: string) => argv.includes(f)
+  const value = (f: string) => {
+    const i = argv.indexOf(f)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const base = has('--small') ? SMALL : FULL
+  const options: BenchOptions = {
+    ...base,
+    queries: Number(value('--queries') ?? base.queries),
+    speedQueries: Number(value('--speed') ?? base.speedQueries),
+    scaleTo: has('--no-1m') ? 0 : base.scaleTo,
+    peers: has('--no-peers') ? false : base.peers
+  }
+  const out = value('--out') ?? (has('--small') ? null : join(ROOT, 'bench', 'results'))
+  return { options, out, indexing: has('--indexing'), train: has('--train') }
+}
+
+export function writeReport(report: BenchReport, out: string): void {
+  mkdirSync(out, { recursive: true })
+  const claims = checkClaims(report)
+  writeFileSync(join(out, 'latest.json'), JSON.stringify({ ...report, claims }, null, 1))
+  writeFileSync(join(out, 'latest.md'), markdown(report, claims))
+  const plot = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'plot.py'), join(out, 'latest.json'), out], { stdio: 'inherit' })
+  if (plot.status !== 0) log('plot.py failed; the JSON and Markdown are written')
+}
+
+export async function runBench(argv: string[]): Promise<BenchReport | null> {
+  const args = parseArgs(argv)
+  if (args.indexing) {
+    const results = [benchIndexing('test')]
+    if (args.train) results.push(benchIndexing('train'))
+    console.log(JSON.stringify(results, null, 1))
+    return null
+  }
+  const report = await benchAdaptive(args.options)
+  addRatios(report.entries)
+  if (args.out) {
+    writeReport(report, args.out)
+    log(`wrote ${join(args.out, 'latest.json')}, latest.md and the plots`)
+  }
+  for (const c of checkClaims(report)) console.log(`${c.met ? 'MET ' : 'NOT MET'}  ${c.claim}: ${c.detail}`)
+  return report
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runBench(process.argv.slice(2)).catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The CLI: index, search, serve, status, over the same engine as the app.
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import cliProgress from 'cli-progress'
 import { Engine } from './engine/engine'
+import { resourcesDir } from './engine/modelCard'
 import { startServer } from './server'
 import { defaultDataDir, rendererDir } from './paths'
 import { createRpc } from './rpc'
-import type { Progress, SearchRequest } from '../shared/api'
+import type { Progress, SearchRequest, Training } from '../shared/api'
 
 const program = new Command('mrl-photos').description('Private, offline photo search with Matryoshka embeddings')
 program.option('--data <dir>', 'data folder (index, thumbnails)', defaultDataDir())
@@ -81,6 +84,10 @@ program
         console.log(`${status.photos} photos in the library; ${p.total} processed in ${secs.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)}/s); peak RSS ${peakRssMB.toFixed(0)} MB`)
         for (const s of skipped) console.log(`skipped ${s.path}: ${s.reason}`)
       }
+      if (p.message.startsWith('indexing failed')) {
+        console.error(`error: ${p.message}`)
+        process.exitCode = 1 // after the engine closes: what was committed stays committed
+      }
     })
   })
 
@@ -137,6 +144,60 @@ program
   })
 
 program
+  .command('label')
+  .argument('<label>', 'the label (created if new)')
+  .argument('<paths...>', 'indexed photos, or folders whose indexed photos all get the label')
+  .description('give indexed photos one of your labels (what `train` learns from)')
+  .action(async (label: string, paths: string[]) => {
+    await withEngine(async (engine) => {
+      const roots = paths.map((p) => resolve(p))
+      const ids = [...engine.indexedPhotos()].filter((m) => roots.some((r) => m.path === r || m.path.startsWith(`${r}/`))).map((m) => m.id)
+      if (!ids.length) program.error('none of those paths is an indexed photo or holds one')
+      const res = await call(engine, 'assignLabel', { ids, label })
+      console.log(`${ids.length} photos labelled “${label}”; ${res.labelled} labelled in all`)
+    })
+  })
+
+program
+  .command('train')
+  .option('--unsupervised', 'no labels: make the prefixes of a non-Matryoshka model keep its full-embedding neighbours')
+  .option('--json', 'print the finished run as JSON')
+  .description('fine-tune a Matryoshka adaptor on your labels (from the stored embeddings) and search with it')
+  .action(async (opts: { unsupervised?: boolean; json?: boolean }) => {
+    await withEngine(async (engine) => {
+      const pct = (xs: number[]) => xs.map((x) => (100 * x).toFixed(0).padStart(3)).join(' ')
+      const onTraining = (t: Training) => {
+        if (!opts.json && t.phase === 'training' && t.epoch > 0) console.log(`epoch ${t.epoch}/${t.epochs}  loss ${t.loss?.toFixed(3)}  ${t.metric} per prefix (${t.nesting.join('/')}): ${pct(t.perPrefix)}`)
+        else if (!opts.json && t.message) console.log(t.message)
+      }
+      engine.on('training', onTraining)
+      const stop = () => void call(engine, 'cancelTraining', {})
+      process.once('SIGINT', stop)
+      await call(engine, 'train', { kind: opts.unsupervised ? 'unsupervised' : 'supervised' })
+      await engine.trainingIdle()
+      process.off('SIGINT', stop)
+      engine.off('training', onTraining)
+      const t = (await call(engine, 'training', {})) as Training
+      if (opts.json) console.log(JSON.stringify(t))
+      if (t.phase !== 'done') process.exitCode = 1
+    })
+  })
+
+program
+  .command('adaptors')
+  .argument('[use]', 'a version number to search with, or "none" for the model\'s own embeddings (roll back)')
+  .description('list the trained adaptor versions, or pick the one search uses')
+  .action(async (use?: string) => {
+    await withEngine(async (engine) => {
+      const res = use === undefined ? await call(engine, 'adaptors', {}) : await call(engine, 'useAdaptor', { version: use === 'none' ? null : Number(use) })
+      for (const v of res.versions) {
+        console.log(`${v.version === res.active ? '*' : ' '} v${v.version}  ${v.kind}  ${v.createdAt}  ${v.photos} photos  ${v.metric}: ${v.perPrefix.map((x: number) => (100 * x).toFixed(0)).join('/')}`)
+      }
+      if (res.active === null) console.log('search uses the model\'s own embeddings')
+    })
+  })
+
+program
   .command('status')
   .option('--json', 'print JSON')
   .description('library, folders, model and the measured dial')
@@ -153,6 +214,20 @@ program
         console.log(`  ${d.position.toFixed(2)}  ${d.exact ? `exact ${c.dr}` : `${c.ds} → K=${c.k} → ${c.dr}`}  ${recall}`)
       }
     })
+  })
+
+program
+  .command('bench')
+  .description('the adaptive-deployment benchmark, from a source checkout (same as npm run bench); --small for the CI size')
+  .allowUnknownOption()
+  .argument('[options...]', 'passed on: --small, --no-1m, --no-peers, --queries N, --speed N, --out DIR, --indexing')
+  .action((options: string[]) => {
+    // the benchmark is TypeScript beside the sources (bench/run.ts), not part of the built app
+    const root = resolve(resourcesDir(), '..')
+    const script = join(root, 'bench', 'run.ts')
+    if (!existsSync(script)) program.error(`no benchmark at ${script}: run it from a source checkout`)
+    const res = spawnSync(process.execPath, ['--import', 'tsx', script, ...options], { cwd: root, stdio: 'inherit' })
+    process.exit(res.status ?? 1)
   })
 
 program.parseAsync().catch((err) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Engine } from './engine/engine'
 import { createRpc } from './rpc'
-import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES } from './security'
+import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES, hardenWebContents } from './security'
 
 protocol.registerSchemesAsPrivileged([{ scheme: 'mrl-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
@@ -16,18 +16,21 @@ async function main(): Promise<void> {
   const engine = await Engine.open({ dataDir: process.env.MRL_PHOTOS_DATA ?? app.getPath('userData') })
   const rpc = createRpc(engine)
 
-  ipcMain.handle('api', async (_event, method: unknown, input: unknown) => {
+  let win: BrowserWindow | null = null
+  ipcMain.handle('api', async (event, method: unknown, input: unknown) => {
+    // only our own window may call; its input is validated by rpc with the shared schema
+    if (!win || event.sender !== win.webContents) throw new Error('request from an unknown frame')
     const out = await rpc(String(method), input)
     if (out.status !== 200) throw new Error((out.body as { error: string }).error)
     return out.body
   })
 
-  protocol.handle('mrl-media', (req) => {
+  protocol.handle('mrl-media', async (req) => {
     const url = new URL(req.url)
     const id = Number(url.pathname.replace(/^\//, ''))
-    const original = Number.isInteger(id) ? engine.photoFile(id) : null
-    if (!original) return new Response('no such photo', { status: 404 })
-    return net.fetch(pathToFileURL(url.host === 'thumb' ? engine.thumbPath(id) : original).toString())
+    const file = Number.isInteger(id) ? await engine.mediaFile(id, url.host === 'thumb' ? 'thumb' : 'photo') : null
+    if (!file) return new Response('no such photo', { status: 404 })
+    return net.fetch(pathToFileURL(file).toString())
   })
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
@@ -35,14 +38,13 @@ async function main(): Promise<void> {
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
 
-  const win = new BrowserWindow({
+  win = new BrowserWindow({
     width: 1400,
     height: 900,
     title: 'MRL Photos',
     webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '../preload/index.cjs') }
   })
-  win.webContents.on('will-navigate', (event) => event.preventDefault())
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  hardenWebContents(win.webContents)
   const forward = (p: unknown) => win.webContents.send('progress', p)
   engine.on('progress', forward)
 

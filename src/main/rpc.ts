@@ -21,7 +21,18 @@ function handlers(engine: Engine): Handlers {
     listPhotos: (i) => engine.listPhotos(i),
     getPhoto: (i) => engine.getPhoto(i),
     search: (i) => engine.search(i),
-    skipped: () => engine.skipped()
+    skipped: () => engine.skipped(),
+    labels: () => engine.labels(),
+    createLabel: (i) => engine.createLabel(i),
+    renameLabel: (i) => engine.renameLabel(i),
+    deleteLabel: (i) => engine.deleteLabel(i),
+    assignLabel: (i) => engine.assignLabel(i),
+    train: (i) => engine.train(i),
+    training: () => engine.training(),
+    cancelTraining: () => engine.cancelTraining(),
+    adaptors: () => engine.adaptors(),
+    useAdaptor: (i) => engine.useAdaptor(i),
+    suggestions: (i) => engine.suggestions(i)
   }
 }
 

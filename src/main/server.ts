@@ -106,7 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         const out = await rpc(decodeURIComponent(path.slice(5)), input)
         return send(res, out.status, out.body)
       }
-      if (path.startsWith('/media/')) return serveMedia(res, engine, path)
+      if (path.startsWith('/media/')) return await serveMedia(res, engine, path)
       return serveStatic(res, rendererDir, path)
     } catch (err) {
       if (!res.headersSent) send(res, 500, { error: `internal error: ${(err as Error).message}` })
@@ -132,21 +132,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 }
 
-function serveMedia(res: ServerResponse, engine: Engine, path: string): void {
+async function serveMedia(res: ServerResponse, engine: Engine, path: string): Promise<void> {
   const m = /^\/media\/(thumb|photo)\/(\d{1,9})$/.exec(path)
   if (!m) return send(res, 404, { error: 'no such media' })
   const id = Number(m[2])
-  const original = engine.photoFile(id)
-  if (!original) return send(res, 404, { error: `no photo ${id}` })
-  const file = m[1] === 'thumb' ? engine.thumbPath(id) : original
-  if (!existsSync(file)) return send(res, 404, { error: 'file is gone' })
+  if (!engine.photoFile(id)) return send(res, 404, { error: `no photo ${id}` })
+  const file = await engine.mediaFile(id, m[1] as 'thumb' | 'photo')
+  const size = file ? statSync(file, { throwIfNoEntry: false })?.size : undefined
+  if (!file || size === undefined) return send(res, 404, { error: 'file is gone or no longer inside the library' })
   res.writeHead(200, {
     'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': statSync(file).size,
+    'content-length': size,
     'cache-control': 'private, max-age=3600',
     'x-content-type-options': 'nosniff'
   })
-  createReadStream(file).pipe(res)
+  pipeFile(file, res)
+}
+
+/** A file deleted between the check and the read ends the response; unhandled, it would end the server. */
+function pipeFile(file: string, res: ServerResponse): void {
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res)
 }
 
 function serveStatic(res: ServerResponse, root: string, path: string): void {
@@ -165,5 +172,5 @@ function serveStatic(res: ServerResponse, root: string, path: string): void {
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer'
   })
-  createReadStream(file).pipe(res)
+  pipeFile(file, res)
 }

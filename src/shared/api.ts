@@ -52,7 +52,9 @@ export const PhotoSummary = z.object({
   takenAt: z.string().nullable(),
   label: z.string(),
   labelConfidence: z.number(),
-  labelDims: z.number()
+  labelDims: z.number(),
+  /** the label the user gave this photo (null: none) */
+  userLabel: z.string().nullable()
 })
 export type PhotoSummary = z.infer<typeof PhotoSummary>
 
@@ -124,6 +126,51 @@ export const Status = z.object({
 })
 export type Status = z.infer<typeof Status>
 
+export const LabelName = z.string().trim().min(1).max(100)
+
+export const Labels = z.object({
+  labels: z.array(z.object({ name: z.string(), count: z.number() })),
+  /** labelled photos in the library */
+  labelled: z.number()
+})
+export type Labels = z.infer<typeof Labels>
+
+export const TrainingKind = z.enum(['supervised', 'unsupervised'])
+export type TrainingKind = z.infer<typeof TrainingKind>
+
+/** A training run as the UI and CLI follow it: per epoch, the held-out metric per prefix. */
+export const Training = z.object({
+  phase: z.enum(['idle', 'preparing', 'training', 'applying', 'done', 'failed', 'cancelled']),
+  kind: TrainingKind.nullable(),
+  epoch: z.number(),
+  epochs: z.number(),
+  loss: z.number().nullable(),
+  metric: z.enum(['accuracy', 'neighbours@10']),
+  nesting: z.array(z.number()),
+  /** held-out accuracy (supervised) or top-10 neighbour overlap with the full embedding (unsupervised), per prefix */
+  perPrefix: z.array(z.number()),
+  message: z.string(),
+  /** the adaptor version the run produced (when done) */
+  version: z.number().nullable()
+})
+export type Training = z.infer<typeof Training>
+
+export const AdaptorInfo = z.object({
+  version: z.number(),
+  kind: TrainingKind,
+  createdAt: z.string(),
+  classes: z.array(z.string()),
+  photos: z.number(),
+  seconds: z.number(),
+  epochs: z.number(),
+  metric: z.enum(['accuracy', 'neighbours@10']),
+  perPrefix: z.array(z.number())
+})
+export type AdaptorInfo = z.infer<typeof AdaptorInfo>
+
+export const Adaptors = z.object({ active: z.number().nullable(), versions: z.array(AdaptorInfo) })
+export type Adaptors = z.infer<typeof Adaptors>
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -144,7 +191,27 @@ export const api = {
   },
   getPhoto: { input: z.object({ id: PhotoId }).strict(), output: PhotoDetail },
   search: { input: SearchRequest, output: SearchResponse },
-  skipped: { input: empty, output: z.object({ files: z.array(Skipped) }) }
+  skipped: { input: empty, output: z.object({ files: z.array(Skipped) }) },
+  labels: { input: empty, output: Labels },
+  createLabel: { input: z.object({ name: LabelName }).strict(), output: Labels },
+  renameLabel: { input: z.object({ from: LabelName, to: LabelName }).strict(), output: Labels },
+  deleteLabel: { input: z.object({ name: LabelName }).strict(), output: Labels },
+  /** label null takes the photos' labels away */
+  assignLabel: { input: z.object({ ids: z.array(PhotoId).min(1).max(100_000), label: LabelName.nullable() }).strict(), output: Labels },
+  train: { input: z.object({ kind: TrainingKind }).strict(), output: Training },
+  training: { input: empty, output: Training },
+  cancelTraining: { input: empty, output: Training },
+  adaptors: { input: empty, output: Adaptors },
+  /** search with this adaptor version, or with the model's own embeddings (null): also the rollback */
+  useAdaptor: { input: z.object({ version: z.number().int().positive().nullable() }).strict(), output: Adaptors },
+  /** auto-tags: unlabelled photos the adaptor's heads place in one of your labels, confident enough */
+  suggestions: {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),
+    output: z.object({
+      threshold: z.number().nullable(),
+      suggestions: z.array(z.object({ id: PhotoId, name: z.string(), label: z.string(), confidence: z.number(), dims: z.number() }))
+    })
+  }
 } as const
 
 export type Api = typeof api

@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads'
 import { Embedder } from './embedder'
 import { loadModel } from './modelCard'
-import { readPhoto } from './photoFile'
+import { DataFolderError, readPhoto } from './photoFile'
 import type { WorkerReply, WorkerRequest } from './embedProtocol'
 
 let embedder: Embedder | null = null
@@ -22,10 +22,13 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
       try {
         return { file: f, facts: await readPhoto(f.path, spec, tensor, i * plane, f.thumbPath), slot: i }
       } catch (err) {
-        return { file: f, reason: (err as Error).message || String(err) }
+        return { file: f, reason: (err as Error).message || String(err), dataFolder: err instanceof DataFolderError }
       }
     })
   )
+  // not the photos' fault: fail the batch, so the run stops with the message and retries them later
+  const broken = decoded.find((d) => 'dataFolder' in d && d.dataFolder)
+  if (broken) throw new Error((broken as { reason: string }).reason)
   const good = decoded.filter((d) => 'facts' in d)
   const failed = decoded.filter((d) => 'reason' in d).map((d) => ({ path: d.file.path, reason: (d as { reason: string }).reason }))
   if (!good.length) return { type: 'result', id: msg.id, ok: [], failed }

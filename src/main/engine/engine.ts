@@ -1,7 +1,7 @@
 // The engine behind every shell (Electron, HTTP server, CLI): one object, one method per API call.
 import { EventEmitter } from 'node:events'
 import { mkdirSync, readFileSync, writeFileSync, renameSync, statSync } from 'node:fs'
-import { rm, writeFile } from 'node:fs/promises'
+import { realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { DialPoint, Filter, Input, Output, PhotoDetail, PhotoSummary, Progress, SearchRequest } from '../../shared/api'
@@ -16,12 +16,35 @@ import { Store, filterToSql, type PhotoMeta } from './store'
 import { VectorTable } from './vectors'
 import { loadConceptMatcher, type ConceptMatcher } from './words'
 import { acquireLock, type Lock } from './lock'
+import { isInside } from './library'
+import { adapt, adaptDirection } from '../../training/adaptor'
+import { decide } from '../../training/autotag'
+import { Adaptation, type ActiveAdaptor } from './adaptation'
+import { UserLabels } from './userLabels'
 
 export interface EngineOptions {
   dataDir: string
   modelPath?: string
   /** onnxruntime threads in the worker (0: its default) */
   threads?: number
+}
+
+/**
+ * One row per path. New photos are appended, and a commit that reported a failure (a full disk)
+ * may still have landed; the next run would then append the same path again. Keeps the newest.
+ */
+async function removeDuplicatePaths(store: Store): Promise<void> {
+  const newest = new Map<string, number>()
+  const extra: number[] = []
+  for (const { path, id } of await store.meta()) {
+    const seen = newest.get(path)
+    if (seen === undefined) newest.set(path, id)
+    else {
+      extra.push(Math.min(seen, id))
+      newest.set(path, Math.max(seen, id))
+    }
+  }
+  if (extra.length) await store.deleteIds(extra)
 }
 
 const IDLE: Progress = { phase: 'idle', done: 0, total: 0, perSecond: 0, etaSeconds: null, skipped: 0, message: '' }
@@ -35,12 +58,19 @@ export class Engine extends EventEmitter {
   private matcher: Promise<ConceptMatcher> | null = null
   private embedClient: EmbedClient | null = null
   private readonly indexer: Indexer
+  private userLabels!: UserLabels
+  private adaptation!: Adaptation
+  /** the adaptor search uses (null: the model's own embeddings) */
+  private active: ActiveAdaptor | null = null
+  /** rows indexed while the search space is rebuilt: id -> raw embedding (null: removed) */
+  private arriving: Map<number, Float32Array | null> | null = null
 
   private constructor(
     readonly dataDir: string,
     readonly model: Model,
     readonly store: Store,
-    readonly vectors: VectorTable,
+    /** what search ranks: the stored embeddings, or their adapted versions while an adaptor is in use */
+    public vectors: VectorTable,
     private readonly threads: number | undefined,
     private readonly lock: Lock
   ) {
@@ -57,9 +87,18 @@ export class Engine extends EventEmitter {
     try {
       const model = await loadModel(opts.modelPath)
       const store = await Store.open(join(dataDir, 'library.lance'), model.card.embedding_dim)
+      await removeDuplicatePaths(store)
       const { ids, vectors } = await store.embeddings()
       const engine = new Engine(dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), opts.threads, lock)
       for (const m of await store.meta()) engine.meta.set(m.id, m)
+      engine.userLabels = await UserLabels.load(store)
+      engine.adaptation = new Adaptation(dataDir, engine, engine.userLabels)
+      try {
+        const active = engine.adaptation.loadActive()
+        if (active) await engine.adaptation.activate(active.version)
+      } catch (err) {
+        console.error(`the saved adaptor cannot be used; searching the model's own embeddings: ${(err as Error).message}`)
+      }
       engine.loadDial()
       return engine
     } catch (err) {
@@ -70,6 +109,11 @@ export class Engine extends EventEmitter {
 
   get modelId(): string {
     return this.model.card.sha256 ?? this.model.card.name
+  }
+
+  /** What shortlists and the dial are measured on: the model, and the adaptor if one is in use. */
+  private get spaceId(): string {
+    return this.active ? `${this.modelId}+adaptor-${this.active.version}` : this.modelId
   }
 
   get nesting(): number[] {
@@ -99,10 +143,12 @@ export class Engine extends EventEmitter {
   applyRows(rows: PhotoMeta[], embeddings: Float32Array[]): void {
     rows.forEach((row, i) => {
       this.meta.set(row.id, row)
-      this.vectors.set(row.id, embeddings[i])
+      this.arriving?.set(row.id, embeddings[i])
+      const v = this.toSearchSpace(embeddings[i])
+      this.vectors.set(row.id, v)
       for (const s of this.shortlists.values()) {
         s.remove(row.id)
-        s.add(row.id, embeddings[i])
+        s.add(row.id, v)
       }
     })
     this.sorted = null
@@ -111,17 +157,51 @@ export class Engine extends EventEmitter {
   removeRows(ids: number[]): void {
     for (const id of ids) {
       this.meta.delete(id)
+      this.arriving?.set(id, null)
       this.vectors.delete(id)
       for (const s of this.shortlists.values()) s.remove(id)
     }
     this.sorted = null
   }
 
+  private toSearchSpace(raw: Float32Array): Float32Array {
+    return this.active ? adapt(this.active.adaptor, raw, 1) : raw
+  }
+
+  /**
+   * Search with an adaptor's vectors (or the raw embeddings): re-embedded from the stored embeddings
+   * (no image decoding), which stay untouched, so any version can be rolled back to. Rows indexed
+   * meanwhile are carried over; shortlists and the dial follow the new space.
+   */
+  async useSearchSpace(active: ActiveAdaptor | null, adaptRows: (x: Float32Array) => Promise<Float32Array>): Promise<void> {
+    this.arriving = new Map()
+    try {
+      const { ids, vectors } = await this.store.embeddings()
+      const table = VectorTable.from(this.store.dims, ids, await adaptRows(vectors))
+      this.active = active
+      for (const [id, raw] of this.arriving) {
+        if (raw) table.set(id, this.toSearchSpace(raw))
+        else table.delete(id)
+      }
+      this.vectors = table
+      this.shortlists.clear()
+      this.dial = dialPoints(this.nesting)
+      this.loadDial()
+    } finally {
+      this.arriving = null
+    }
+    if (!this.dialMeasured()) await this.calibrateDial()
+  }
+
+  private dialMeasured(): boolean {
+    return this.dial.some((p) => p.recall !== null)
+  }
+
   /** The shortlist index for a prefix, loaded from disk or rebuilt when it disagrees with the table. */
   shortlist(dims: number): Shortlist {
     let s = this.shortlists.get(dims)
     if (!s) {
-      s = Shortlist.open(this.dataDir, this.vectors, dims, this.modelId).shortlist
+      s = Shortlist.open(this.dataDir, this.vectors, dims, this.spaceId).shortlist
       this.shortlists.set(dims, s)
     }
     return s
@@ -129,7 +209,7 @@ export class Engine extends EventEmitter {
 
   persistShortlists(): void {
     for (const [dims, s] of this.shortlists) {
-      s.save(join(this.dataDir, `shortlist-${dims}-${s.quantization}.usearch`), fingerprint(this.vectors.allIds(), dims, s.quantization, this.modelId))
+      s.save(join(this.dataDir, `shortlist-${dims}-${s.quantization}.usearch`), fingerprint(this.vectors.allIds(), dims, s.quantization, this.spaceId))
     }
   }
 
@@ -142,7 +222,8 @@ export class Engine extends EventEmitter {
   private loadDial(): void {
     try {
       const saved = JSON.parse(readFileSync(this.dialFile(), 'utf8')) as { photos: number; model: string; points: DialPoint[] }
-      if (saved.model === this.modelId && saved.points.length === this.dial.length) this.dial = saved.points
+      // any number of positions: the measured frontier decides how many (a dial of 2 is a stale format)
+      if (saved.model === this.spaceId && saved.points.length >= 3) this.dial = saved.points
     } catch {
       // not measured yet
     }
@@ -153,10 +234,9 @@ export class Engine extends EventEmitter {
     if (ids.length < 20) return
     const step = Math.max(1, Math.floor(ids.length / 100))
     const sample = Array.from({ length: Math.min(100, ids.length) }, (_, i) => ids[(i * step) % ids.length])
-    const measured = await calibrate({ table: this.vectors, shortlist: (d) => this.shortlist(d) }, this.nesting, sample)
-    this.dial = dialPoints(this.nesting, measured)
+    this.dial = await calibrate({ table: this.vectors, shortlist: (d) => this.shortlist(d) }, this.nesting, sample)
     const tmp = `${this.dialFile()}.tmp`
-    writeFileSync(tmp, JSON.stringify({ photos: ids.length, model: this.modelId, points: this.dial }))
+    writeFileSync(tmp, JSON.stringify({ photos: ids.length, model: this.spaceId, points: this.dial }))
     renameSync(tmp, this.dialFile())
   }
 
@@ -225,7 +305,8 @@ export class Engine extends EventEmitter {
       takenAt: m.taken_at,
       label: m.label,
       labelConfidence: m.label_conf,
-      labelDims: m.label_dims
+      labelDims: m.label_dims,
+      userLabel: this.userLabels.of(m.path)
     }
   }
 
@@ -269,6 +350,21 @@ export class Engine extends EventEmitter {
     return this.meta.get(id)?.path ?? null
   }
 
+  /**
+   * What the media routes may serve for an indexed photo: its thumbnail, or the real path of its
+   * original only while that is still a regular file inside a library folder (it may have been
+   * replaced by a symlink to elsewhere since it was indexed). Null: serve nothing.
+   */
+  async mediaFile(id: number, kind: 'thumb' | 'photo'): Promise<string | null> {
+    const original = this.photoFile(id)
+    if (!original) return null
+    if (kind === 'thumb') return this.thumbPath(id)
+    const real = await realpath(original).catch(() => null)
+    if (!real || !(await stat(real).catch(() => null))?.isFile()) return null
+    const roots = await Promise.all((await this.store.listFolders()).map((f) => realpath(f).catch(() => null)))
+    return roots.some((r) => r !== null && isInside(real, r)) ? real : null
+  }
+
   private async queryVectors(req: SearchRequest): Promise<{ query: QueryVectors; matched: Output<'search'>['matched'] }> {
     const q = req.query
     if (q.kind === 'photo') {
@@ -277,9 +373,11 @@ export class Engine extends EventEmitter {
       return { query: { at: () => [v], exclude: new Set([q.id]) }, matched: null }
     }
     if (q.kind === 'image') {
-      const v = await this.embedUpload(Buffer.from(q.data, 'base64'))
+      const v = this.toSearchSpace(await this.embedUpload(Buffer.from(q.data, 'base64')))
       return { query: { at: () => [v] }, matched: null }
     }
+    const own = this.labelQuery(q.text)
+    if (own) return own
     this.matcher ??= loadConceptMatcher(this.model.card.classes)
     const matches = (await this.matcher).match(q.text)
     if (!matches.length) {
@@ -287,9 +385,27 @@ export class Engine extends EventEmitter {
     }
     const classIdx = matches.map((m) => this.model.card.classes.indexOf(m.className))
     return {
-      query: { at: (m) => classIdx.map((c) => classVector(this.model, c, m)) },
+      query: { at: (m) => classIdx.map((c) => this.classQuery(c, m)) },
       matched: { classes: matches.map((m) => m.className), via: matches.map((m) => m.via) }
     }
+  }
+
+  /** A model class as a query; under an adaptor, its full-length head row carried through the map. */
+  private classQuery(c: number, m: number): Float32Array {
+    if (!this.active) return classVector(this.model, c, m)
+    return adaptDirection(this.active.adaptor, classVector(this.model, c, this.nesting[this.nesting.length - 1]))
+  }
+
+  /** A user label the adaptor in use was trained on: its head's class column at each prefix. */
+  private labelQuery(text: string): { query: QueryVectors; matched: Output<'search'>['matched'] } | null {
+    const a = this.active
+    const k = a ? a.classes.findIndex((c) => c.toLowerCase() === text.trim().toLowerCase()) : -1
+    if (!a || k < 0 || !a.heads.length) return null
+    const column = (m: number) => {
+      const h = a.heads.find((x) => x.dims === m) ?? a.heads[a.heads.length - 1]
+      return Float32Array.from({ length: h.dims }, (_, j) => h.weight[j * h.classes + k])
+    }
+    return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'] } }
   }
 
   private async embedUpload(data: Buffer): Promise<Float32Array> {
@@ -314,7 +430,8 @@ export class Engine extends EventEmitter {
     if (config.ds > config.dr) throw new UserError('the shortlist prefix (ds) cannot be longer than the rerank prefix (dr)')
     const { query, matched } = await this.queryVectors(req)
     const where = filterToSql(req.filter)
-    const allowed = where ? await this.store.ids(where) : null
+    // LanceDB commits a batch just before the in-memory vectors take it in: search what both hold
+    const allowed = where ? new Set([...(await this.store.ids(where))].filter((id) => this.vectors.has(id))) : null
     const res = runFunnel({ table: this.vectors, shortlist: (d) => this.shortlist(d) }, query, config, req.limit ?? 60, allowed)
     const hits = res.hits.flatMap((h) => {
       const m = this.meta.get(h.id)
@@ -327,11 +444,103 @@ export class Engine extends EventEmitter {
     }
   }
 
+  // ---- the user's labels and the adaptors trained on them ----
+
+  private labelSummary(): Output<'labels'> {
+    return this.userLabels.summary(this.meta.values())
+  }
+
+  async labels(): Promise<Output<'labels'>> {
+    return this.labelSummary()
+  }
+
+  async createLabel({ name }: Input<'createLabel'>): Promise<Output<'createLabel'>> {
+    await this.userLabels.create(name.trim())
+    return this.labelSummary()
+  }
+
+  async renameLabel({ from, to }: Input<'renameLabel'>): Promise<Output<'renameLabel'>> {
+    await this.userLabels.rename(from.trim(), to.trim())
+    return this.labelSummary()
+  }
+
+  async deleteLabel({ name }: Input<'deleteLabel'>): Promise<Output<'deleteLabel'>> {
+    await this.userLabels.remove(name.trim())
+    return this.labelSummary()
+  }
+
+  async assignLabel({ ids, label }: Input<'assignLabel'>): Promise<Output<'assignLabel'>> {
+    const paths = ids.map((id) => {
+      const m = this.meta.get(id)
+      if (!m) throw new UserError(`no photo ${id}`, 404)
+      return m.path
+    })
+    await this.userLabels.assign(paths, label === null ? null : label.trim())
+    return this.labelSummary()
+  }
+
+  async train({ kind }: Input<'train'>): Promise<Output<'train'>> {
+    return this.adaptation.start(kind, (t) => this.emit('training', t))
+  }
+
+  async training(): Promise<Output<'training'>> {
+    return this.adaptation.status()
+  }
+
+  async cancelTraining(): Promise<Output<'cancelTraining'>> {
+    return this.adaptation.stop()
+  }
+
+  /** Resolves when the current training run (if any) has ended. */
+  trainingIdle(): Promise<void> {
+    return this.adaptation.idle()
+  }
+
+  async adaptors(): Promise<Output<'adaptors'>> {
+    return this.adaptation.list()
+  }
+
+  async useAdaptor({ version }: Input<'useAdaptor'>): Promise<Output<'useAdaptor'>> {
+    await this.adaptation.activate(version)
+    return this.adaptation.list()
+  }
+
+  /**
+   * Auto-tags: the cascade over the adaptor's heads (smallest confident prefix first) for photos
+   * without a label of yours, kept when it passes the threshold calibrated on the held-out split.
+   * Accepting one is assignLabel; rejecting needs nothing stored.
+   */
+  async suggestions({ limit = 50 }: Input<'suggestions'>): Promise<Output<'suggestions'>> {
+    const a = this.active
+    if (!a || !a.heads.length || a.threshold === null) return { threshold: a?.threshold ?? null, suggestions: [] }
+    const open = [...this.meta.values()].filter((m) => this.userLabels.of(m.path) === null && this.vectors.has(m.id))
+    const d = this.vectors.dims
+    const y = new Float32Array(open.length * d)
+    open.forEach((m, i) => y.set(this.vectors.matrix.subarray(this.vectors.offset(m.id), this.vectors.offset(m.id) + d), i * d))
+    const decisions = decide(a.heads, y, open.length, d, a.threshold)
+    const out = open
+      .map((m, i) => ({ id: m.id, name: m.name, label: a.classes[decisions[i].classIndex], confidence: decisions[i].confidence, dims: decisions[i].dims }))
+      .filter((s) => s.confidence >= a.threshold!)
+      .sort((x, y2) => y2.confidence - x.confidence || x.id - y2.id)
+    return { threshold: a.threshold, suggestions: out.slice(0, limit) }
+  }
+
   async close(): Promise<void> {
-    await this.indexer.stop()
-    if (this.shortlists.size) this.persistShortlists()
-    await this.embedClient?.close()
-    this.store.close()
-    this.lock.release()
+    try {
+      await this.adaptation.close()
+      await this.indexer.stop()
+      // a shortlist that cannot be saved (disk full) is rebuilt from the table on the next start
+      if (this.shortlists.size) {
+        try {
+          this.persistShortlists()
+        } catch (err) {
+          console.error(`could not save the shortlist index: ${(err as Error).message}`)
+        }
+      }
+      await this.embedClient?.close()
+      this.store.close()
+    } finally {
+      this.lock.release()
+    }
   }
 }

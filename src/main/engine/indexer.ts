@@ -1,13 +1,14 @@
 // Indexing runs: scan the folders, diff against the table, embed what is new or changed in the
 // worker, commit batch by batch (a killed run resumes from the last commit), then measure the dial.
-import { rm } from 'node:fs/promises'
+import { realpath, rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Progress } from '../../shared/api'
 import type { Engine } from './engine'
-import { plan, scanFolder, type FileOnDisk } from './library'
+import { plan, scanFolder, type FileOnDisk, type Known } from './library'
 import { cascade } from './mrl'
 import type { PhotoRow } from './store'
 import type { Embedded } from './embedProtocol'
+import { runFailure } from './errors'
 
 const BATCH = 32
 const IN_FLIGHT = 2
@@ -48,7 +49,7 @@ export class Indexer {
       try {
         await this.runOnce()
       } catch (err) {
-        this.report('done', 0, 0, 0, 0, `indexing failed: ${(err as Error).message}`)
+        this.report('done', 0, 0, 0, 0, runFailure(err, this.engine.dataDir))
       }
     } while (this.again && !this.stopping)
   }
@@ -67,15 +68,16 @@ export class Indexer {
     const folders = await e.store.listFolders()
     const files: FileOnDisk[] = []
     const problems: { path: string; reason: string }[] = []
+    const realRoots = (await Promise.all(folders.map((f) => realpath(f).catch(() => null)))).filter((r) => r !== null)
     for (const folder of folders) {
-      const res = await scanFolder(folder, () => this.stopping)
+      const res = await scanFolder(folder, () => this.stopping, realRoots)
       files.push(...res.files)
       problems.push(...res.problems)
     }
-    const indexed = new Map<string, { id: number; size: number; mtime_ms: number }>()
+    const indexed = new Map<string, Known>()
     const orphans: number[] = []
     for (const m of e.indexedPhotos()) {
-      if (folders.some((f) => under(m.path, f))) indexed.set(m.path, { id: m.id, size: m.size, mtime_ms: m.mtime_ms })
+      if (folders.some((f) => under(m.path, f))) indexed.set(m.path, { id: m.id, size: m.size, mtime_ms: m.mtime_ms, stale: m.model !== e.modelId })
       else orphans.push(m.id)
     }
     const skippedBefore = await e.store.listSkipped()
@@ -88,10 +90,13 @@ export class Indexer {
     }
     // forget skip reasons of files that are gone or outside the library now
     const onDisk = new Set(files.map((f) => f.path))
-    await e.store.clearSkipped(skippedBefore.filter((s) => !onDisk.has(s.path) && !problems.some((p) => p.path === s.path)).map((s) => s.path))
+    // and of files indexed since (a run killed between the row commit and this clean-up leaves both)
+    const problemPaths = new Set(problems.map((p) => p.path))
+    await e.store.clearSkipped(skippedBefore.filter((s) => (!onDisk.has(s.path) && !problemPaths.has(s.path)) || indexed.has(s.path)).map((s) => s.path))
     await e.store.setSkipped(problems.map((p) => ({ ...p, size: 0, mtime_ms: 0 })))
 
     let nextId = e.vectors.allIds().reduce((m, id) => Math.max(m, id), -1) + 1
+    const wasIndexed = new Set(work.toIndex.flatMap((f) => (f.id === null ? [] : [f.id])))
     const jobs = work.toIndex.map((f) => ({ ...f, id: f.id ?? nextId++ }))
     let skipped = (await e.store.listSkipped()).length
     let done = 0
@@ -105,23 +110,36 @@ export class Indexer {
     let sent = 0
     const send = () => {
       const b = batches[sent++]
-      inFlight.push(embedder.embed(b.map((f) => ({ path: f.path, thumbPath: e.thumbPath(f.id) }))))
+      const reply = embedder.embed(b.map((f) => ({ path: f.path, thumbPath: e.thumbPath(f.id) })))
+      reply.catch(() => {}) // awaited below in order; a later batch failing first must not crash the process
+      inFlight.push(reply)
     }
-    while (sent < Math.min(IN_FLIGHT, batches.length)) send()
-    for (let i = 0; i < batches.length && !this.stopping; i++) {
-      const res = await inFlight.shift()!
-      if (sent < batches.length) send()
-      const byPath = new Map(batches[i].map((f) => [f.path, f]))
-      const rows = res.ok.map((r) => this.row(byPath.get(r.path)!, r))
-      await e.store.upsert(rows)
-      e.applyRows(rows, rows.map((r) => r.embedding))
-      await e.store.clearSkipped(rows.map((r) => r.path))
-      await e.store.setSkipped(res.failed.map((f) => ({ ...f, size: byPath.get(f.path)!.size, mtime_ms: byPath.get(f.path)!.mtimeMs })))
-      skipped += res.failed.length
-      done += batches[i].length
-      this.report('indexing', done, total, skipped, tIndex, `${done} of ${total}`)
+    try {
+      while (sent < Math.min(IN_FLIGHT, batches.length)) send()
+      for (let i = 0; i < batches.length && !this.stopping; i++) {
+        const res = await inFlight.shift()!
+        if (sent < batches.length) send()
+        const byPath = new Map(batches[i].map((f) => [f.path, f]))
+        const rows = res.ok.map((r) => this.row(byPath.get(r.path)!, r))
+        // new paths are appended, re-indexed ones replaced by path: each a whole commit
+        await e.store.insert(rows.filter((r) => !wasIndexed.has(r.id)))
+        await e.store.upsert(rows.filter((r) => wasIndexed.has(r.id)))
+        e.applyRows(rows, rows.map((r) => r.embedding))
+        await e.store.clearSkipped(rows.map((r) => r.path))
+        // an indexed photo whose file became unreadable is no longer that photo: drop its row
+        const stale = res.failed.map((f) => byPath.get(f.path)!.id).filter((id) => wasIndexed.has(id))
+        if (stale.length) {
+          await e.store.deleteIds(stale)
+          e.removeRows(stale)
+        }
+        await e.store.setSkipped(res.failed.map((f) => ({ ...f, size: byPath.get(f.path)!.size, mtime_ms: byPath.get(f.path)!.mtimeMs })))
+        skipped += res.failed.length
+        done += batches[i].length
+        this.report('indexing', done, total, skipped, tIndex, `${done} of ${total}`)
+      }
+    } finally {
+      await Promise.allSettled(inFlight)
     }
-    await Promise.allSettled(inFlight)
     if (this.stopping) return
     if (total > 0 || gone.length > 0) {
       await e.store.optimize()

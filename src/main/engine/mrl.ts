@@ -68,18 +68,33 @@ export interface Stage {
   keep: number
 }
 
+/** (Ds, K, Dr), optionally with intermediate reranks: 8 (K=2000) -> 32 (keep 200) -> 512. */
+export interface Funnel {
+  ds: number
+  k: number
+  dr: number
+  /** reranks between the shortlist and Dr, each keeping `keep` on its `dims`-prefix */
+  via?: Stage[]
+}
+
 /**
  * (Ds, K, Dr) as stages over a library of n photos. K = 0 or K >= n means exact search on Dr; else
- * the shortlist stage keeps K on Ds and, where Dr is longer, a rerank stage keeps the top `limit`.
+ * the shortlist stage keeps K on Ds, each `via` stage narrows further and, where Dr is longer, a
+ * last rerank stage keeps the top `limit`.
  */
-export function funnelStages(config: { ds: number; k: number; dr: number }, limit: number, n: number): Stage[] {
+export function funnelStages(config: Funnel, limit: number, n: number): Stage[] {
   const { ds, k, dr } = config
   if (k === 0 || k >= n) return [{ dims: dr, keep: limit }]
+  const via = (config.via ?? []).filter((s) => s.dims > ds && s.dims < dr).map((s) => ({ dims: s.dims, keep: Math.max(s.keep, limit) }))
   if (ds === dr) return [{ dims: ds, keep: limit }]
-  return [
-    { dims: ds, keep: Math.max(k, limit) },
-    { dims: dr, keep: limit }
-  ]
+  return [{ dims: ds, keep: Math.max(k, limit) }, ...via, { dims: dr, keep: limit }]
+}
+
+/** A short name for a funnel: "16→K800→512", "8→K2000→32:200→512", "exact 512". */
+export function funnelName(config: Funnel): string {
+  if (config.k === 0) return `exact ${config.dr}`
+  const via = (config.via ?? []).map((s) => `→${s.dims}:${s.keep}`).join('')
+  return config.ds === config.dr ? `${config.ds}→K${config.k}` : `${config.ds}→K${config.k}${via}→${config.dr}`
 }
 
 export function isExact(config: { k: number }, n: number): boolean {
@@ -102,6 +117,35 @@ export function dialLadder(nesting: number[]): { ds: number; k: number; dr: numb
     { ds: d(3), k: 1600, dr: full },
     { ds: full, k: 0, dr: full }
   ]
+}
+
+/**
+ * The funnels worth measuring on a library of n photos: short shortlist prefixes (where the
+ * speed-up is), shortlists smaller than the library, rerank prefixes at least as long.
+ */
+export function funnelCandidates(nesting: number[], n: number, ks = [50, 200, 800, 2000]): { ds: number; k: number; dr: number }[] {
+  const full = nesting[nesting.length - 1]
+  const shortlistDims = nesting.filter((m) => m <= Math.max(nesting[0], full / 8))
+  const out: { ds: number; k: number; dr: number }[] = []
+  for (const ds of shortlistDims) for (const k of ks.filter((k) => k < n)) for (const dr of nesting.filter((m) => m >= Math.max(ds, full / 8))) out.push({ ds, k, dr })
+  return out
+}
+
+/**
+ * The recall/latency frontier: the points no other point beats on both (higher recall at no more
+ * time), fastest first. Recall ties keep the faster point.
+ */
+export function paretoFrontier<T extends { recall: number; ms: number }>(points: T[]): T[] {
+  const byTime = [...points].sort((a, b) => a.ms - b.ms || b.recall - a.recall)
+  const out: T[] = []
+  for (const p of byTime) if (!out.length || p.recall > out[out.length - 1].recall) out.push(p)
+  return out
+}
+
+/** Up to `count` items spread evenly over a list, keeping its first and last. */
+export function spread<T>(items: T[], count: number): T[] {
+  if (items.length <= count) return items
+  return Array.from({ length: count }, (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))])
 }
 
 export function dialIndex(position: number, steps: number): number {
@@ -135,4 +179,34 @@ export function averagePrecision(relevant: boolean[]): number {
 
 export function precision(relevant: boolean[]): number {
   return relevant.length ? relevant.filter(Boolean).length / relevant.length : 0
+}
+
+/**
+ * Training's view of prefix normalisation: every row of an n x d matrix cut to its m-prefix and
+ * scaled to unit length (the batched `prefix`), with the norms the backward pass needs.
+ */
+export function prefixRows(z: Float32Array, n: number, d: number, m: number): { rows: Float32Array; norms: Float32Array } {
+  const rows = new Float32Array(n * m)
+  const norms = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    let s = 0
+    for (let j = 0; j < m; j++) s += z[i * d + j] * z[i * d + j]
+    const norm = Math.sqrt(s) || 1
+    norms[i] = norm
+    for (let j = 0; j < m; j++) rows[i * m + j] = z[i * d + j] / norm
+  }
+  return { rows, norms }
+}
+
+/**
+ * Backward through prefixRows: given dL/d(unit prefix) for each row, add dL/dz into dz[:, :m].
+ * d(u/|u|)/du = (I - û ûᵀ)/|u|, so the part of the gradient along the row itself is dropped.
+ */
+export function addPrefixRowsGradient(rows: Float32Array, norms: Float32Array, dRows: Float32Array, n: number, d: number, m: number, dz: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    let along = 0
+    for (let j = 0; j < m; j++) along += rows[i * m + j] * dRows[i * m + j]
+    const inv = 1 / norms[i]
+    for (let j = 0; j < m; j++) dz[i * d + j] += (dRows[i * m + j] - rows[i * m + j] * along) * inv
+  }
 }

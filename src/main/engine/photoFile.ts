@@ -1,6 +1,6 @@
 // Everything read from one photo file: hash, EXIF, size, thumbnail and the model's input.
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { open, writeFile } from 'node:fs/promises'
 import sharp, { type Metadata } from 'sharp'
 import exifr from 'exifr'
 import { MAX_PIXELS, toTensor, type InputSpec } from './preprocess'
@@ -18,6 +18,22 @@ export interface PhotoFacts {
 }
 
 export const THUMB_SIZE = 320
+/** Larger files are not read at all: no camera writes a 512 MB still, and reading one costs its size in memory. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024
+
+/**
+ * The data folder (not the photo) failed: disk full, read-only, gone. Such a failure must stop the
+ * run with its message instead of marking every remaining photo as skipped for ever.
+ */
+export class DataFolderError extends Error {}
+
+function readReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'file was deleted or moved before it could be read'
+  if (code === 'EACCES' || code === 'EPERM') return `no permission to read the file (${code})`
+  if (code === 'EISDIR') return 'not a file'
+  return `cannot read the file (${code ?? (err as Error).message})`
+}
 
 const clean = (v: unknown, max = 120): string | null =>
   typeof v === 'string' && v.trim() ? v.replace(/[\u0000-\u001f]/g, '').trim().slice(0, max) : null
@@ -35,7 +51,7 @@ async function readExif(buf: Buffer): Promise<Omit<PhotoFacts, 'hash' | 'width' 
   try {
     const x = await exifr.parse(buf, { tiff: true, exif: true, gps: true, ifd1: false, xmp: false, icc: false, iptc: false })
     if (!x) return none
-    const camera = [clean(x.Make), clean(x.Model)].filter(Boolean).join(' ') || null
+    const camera = clean([clean(x.Make), clean(x.Model)].filter(Boolean).join(' ')) // one cap on the whole
     return {
       takenAt: isoDate(x.DateTimeOriginal ?? x.CreateDate ?? x.ModifyDate),
       camera,
@@ -51,25 +67,47 @@ async function readExif(buf: Buffer): Promise<Omit<PhotoFacts, 'hash' | 'width' 
 
 /** Reads, checks and decodes one file; throws an Error whose message is the reason to skip it. */
 export async function readPhoto(path: string, spec: InputSpec, tensor: Float32Array, offset: number, thumbPath: string): Promise<PhotoFacts> {
-  const buf = await readFile(path)
+  let buf: Buffer
+  try {
+    const file = await open(path, 'r')
+    try {
+      const { size } = await file.stat()
+      if (size > MAX_FILE_BYTES) throw new Error(`file too large (${size} bytes)`)
+      buf = await file.readFile()
+    } finally {
+      await file.close()
+    }
+  } catch (err) {
+    throw (err as NodeJS.ErrnoException).code ? new Error(readReason(err)) : err
+  }
   if (buf.length === 0) throw new Error('empty file')
   let meta: Metadata
   try {
     meta = await sharp(buf, { limitInputPixels: MAX_PIXELS }).metadata()
   } catch (err) {
-    throw new Error(`not a readable image (${(err as Error).message})`)
+    const message = (err as Error).message
+    // a decompression bomb: the header claims more pixels than the limit
+    if (/pixel limit/i.test(message)) throw new Error(`image too large (over ${MAX_PIXELS / 1e6} megapixels)`)
+    throw new Error(`not a readable image (${message})`)
   }
   if (!meta.width || !meta.height) throw new Error('image has no dimensions')
   if (meta.width * meta.height > MAX_PIXELS) throw new Error(`image too large (${meta.width}x${meta.height} pixels)`)
+  let thumb: Buffer
   try {
     await toTensor(buf, spec, tensor, offset)
-    await sharp(buf, { limitInputPixels: MAX_PIXELS })
+    thumb = await sharp(buf, { limitInputPixels: MAX_PIXELS })
       .rotate()
       .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
-      .toFile(thumbPath)
+      .toBuffer()
   } catch (err) {
     throw new Error(`cannot decode image (${(err as Error).message})`)
+  }
+  // written apart from the decode, so a full disk is not mistaken for a bad photo
+  try {
+    await writeFile(thumbPath, thumb)
+  } catch (err) {
+    throw new DataFolderError(`cannot write to the data folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${thumbPath}`)
   }
   const swap = (meta.orientation ?? 1) >= 5
   return {

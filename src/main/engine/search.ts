@@ -1,9 +1,8 @@
 // Adaptive retrieval: shortlist K candidates on the Ds-prefix (usearch, or an exact prefix scan
 // when a filter narrows the library), rerank them exactly on the Dr-prefix, return the top k.
-import { funnelStages, isExact, prefixCosine, type Stage } from './mrl'
-import type { Shortlist } from './shortlist'
+import { funnelStages, isExact, prefixCosine, type Funnel, type Stage } from './mrl'
+import { scanTable } from './scan'
 import type { VectorTable } from './vectors'
-import type { FunnelConfig } from '../../shared/api'
 
 /** A query gives one or more vectors per prefix; a photo's score is its best cosine to any. */
 export interface QueryVectors {
@@ -25,9 +24,14 @@ export interface FunnelResult {
   ms: number
 }
 
+/** Where a shortlist comes from: the usearch index (Shortlist), or an exact prefix scan (PrefixScan). */
+export interface Candidates {
+  search(query: Float32Array, k: number): number[]
+}
+
 export interface FunnelDeps {
   table: VectorTable
-  shortlist: (dims: number) => Shortlist
+  shortlist: (dims: number) => Candidates
 }
 
 function score(table: VectorTable, id: number, vectors: Float32Array[], dims: number): number {
@@ -45,7 +49,15 @@ function rank(table: VectorTable, ids: Iterable<number>, vectors: Float32Array[]
   return hits.slice(0, keep)
 }
 
-export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: FunnelConfig, limit: number, allowed?: Set<number> | null): FunnelResult {
+/** Exact search over the whole table: each query vector scanned, a photo scored by its best. */
+function scanAll(table: VectorTable, vectors: Float32Array[], dims: number, keep: number, exclude?: Set<number>): Hit[] {
+  if (vectors.length === 1) return scanTable(table, vectors[0], dims, keep, exclude)
+  const best = new Map<number, number>()
+  for (const v of vectors) for (const h of scanTable(table, v, dims, keep, exclude)) best.set(h.id, Math.max(best.get(h.id) ?? -Infinity, h.score))
+  return [...best].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id).slice(0, keep)
+}
+
+export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: Funnel, limit: number, allowed?: Set<number> | null): FunnelResult {
   const t0 = performance.now()
   const { table } = deps
   const n = allowed ? allowed.size : table.size
@@ -54,8 +66,13 @@ export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: FunnelC
   // the first stage's pool: every photo for exact search, the filtered photos when a filter
   // narrows the library, else the usearch shortlist (one per query vector, merged)
   let pool: number[]
-  if (exact || allowed) {
-    pool = allowed ? [...allowed] : Array.from(table.allIds())
+  if (exact && !allowed) {
+    // the whole library on one prefix: a dedicated scan, not per-id scoring (see scan.ts)
+    const hits = scanAll(table, query.at(stages[0].dims), stages[0].dims, limit, query.exclude)
+    const stats = [{ dims: stages[0].dims, candidates: table.size }]
+    return { hits, stages: stats, scanned: table.size, exact, ms: performance.now() - t0 }
+  } else if (allowed) {
+    pool = [...allowed]
   } else {
     const shortlist = deps.shortlist(stages[0].dims)
     const want = config.k + (query.exclude?.size ?? 0)

@@ -1,5 +1,6 @@
 // LanceDB, embedded in the data folder: one row per photo (path, hash, EXIF, full embedding,
-// predicted label), plus the folder list and the files skipped with their reasons.
+// predicted label), plus the folder list, the files skipped with their reasons, and the user's own
+// labels (assigned by path, which re-indexing keeps, so labels survive it).
 import * as lancedb from '@lancedb/lancedb'
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow'
 import type { Filter } from '../../shared/api'
@@ -54,6 +55,9 @@ const skippedSchema = new Schema([
   new Field('mtime_ms', new Float64(), false)
 ])
 
+const labelSchema = new Schema([new Field('name', new Utf8(), false), new Field('created_ms', new Float64(), false)])
+const assignmentSchema = new Schema([new Field('path', new Utf8(), false), new Field('label', new Utf8(), false)])
+
 /** A SQL string literal for LanceDB's filters. */
 export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`
@@ -85,6 +89,8 @@ export class Store {
     private photos: lancedb.Table,
     private readonly folders: lancedb.Table,
     private readonly skipped: lancedb.Table,
+    private readonly labels: lancedb.Table,
+    private readonly assignments: lancedb.Table,
     readonly dims: number
   ) {}
 
@@ -94,11 +100,28 @@ export class Store {
     const table = async (name: string, schema: Schema) =>
       names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true })
     const photos = await table('photos', photoSchema(dims))
-    const store = new Store(db, photos, await table('folders', folderSchema), await table('skipped', skippedSchema), dims)
+    const store = new Store(
+      db,
+      photos,
+      await table('folders', folderSchema),
+      await table('skipped', skippedSchema),
+      await table('labels', labelSchema),
+      await table('photo_labels', assignmentSchema),
+      dims
+    )
     const field = (await photos.schema()).fields.find((f) => f.name === 'embedding')
     const stored = (field?.type as FixedSizeList | undefined)?.listSize
     if (stored !== dims) throw new Error(`the photo table holds ${stored}-d embeddings, the model gives ${dims}`)
     return store
+  }
+
+  /**
+   * Append rows for paths not in the table yet: one commit, and unlike a merge its cost does not
+   * grow with the table (a merge reads every stored path; at 50,000 photos that dominated indexing).
+   */
+  async insert(rows: PhotoRow[]): Promise<void> {
+    if (!rows.length) return
+    await this.photos.add(rows.map((r) => ({ ...r, embedding: Array.from(r.embedding) })))
   }
 
   /** Insert or replace rows by path: one LanceDB commit, so a crash leaves all or none. */
@@ -194,6 +217,41 @@ export class Store {
     }
   }
 
+  // ---- the user's labels: a label list, and at most one label per photo path ----
+
+  async listLabels(): Promise<string[]> {
+    return (await this.labels.query().toArray()).sort((a, b) => Number(a.created_ms) - Number(b.created_ms)).map((r) => String(r.name))
+  }
+
+  async createLabel(name: string): Promise<void> {
+    await this.labels.mergeInsert('name').whenNotMatchedInsertAll().execute([{ name, created_ms: Date.now() }])
+  }
+
+  async renameLabel(from: string, to: string): Promise<void> {
+    await this.labels.update({ where: `name = ${sqlString(from)}`, values: { name: to } })
+    await this.assignments.update({ where: `label = ${sqlString(from)}`, values: { label: to } })
+  }
+
+  async deleteLabel(name: string): Promise<void> {
+    await this.assignments.delete(`label = ${sqlString(name)}`)
+    await this.labels.delete(`name = ${sqlString(name)}`)
+  }
+
+  /** Gives these photos the label, or takes theirs away (label null). */
+  async assignLabel(paths: string[], label: string | null): Promise<void> {
+    if (!paths.length) return
+    if (label === null) {
+      for (let i = 0; i < paths.length; i += 500) await this.assignments.delete(`path IN (${paths.slice(i, i + 500).map(sqlString).join(',')})`)
+      return
+    }
+    await this.assignments.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(paths.map((path) => ({ path, label })))
+  }
+
+  /** Every assignment, by photo path. */
+  async labelAssignments(): Promise<Map<string, string>> {
+    return new Map((await this.assignments.query().toArray()).map((r) => [String(r.path), String(r.label)]))
+  }
+
   /** Compacts the many small commits that indexing leaves. */
   async optimize(): Promise<void> {
     await this.photos.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })
@@ -203,6 +261,8 @@ export class Store {
     this.photos.close()
     this.folders.close()
     this.skipped.close()
+    this.labels.close()
+    this.assignments.close()
     this.db.close()
   }
 }

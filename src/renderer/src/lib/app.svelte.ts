@@ -4,6 +4,7 @@ import type { PhotoSummary, Progress, Query, SearchHit, Status } from '../../../
 import { call, onProgress } from './client'
 import { report } from './errors.svelte'
 import { emptyDraft, toFilter, type FilterDraft } from './filter'
+import { LabelsState } from './labels.svelte'
 import { Library } from './library.svelte'
 import { Search } from './search.svelte'
 
@@ -17,6 +18,7 @@ class AppState {
   filter = $derived(toFilter(this.filterDraft))
   library = new Library()
   search = new Search(() => this.filter)
+  labels = new LabelsState()
   /** index into the shown list of the photo open in the viewer */
   viewerIndex = $state<number | null>(null)
 
@@ -37,6 +39,12 @@ class AppState {
   /** Load status, subscribe to progress; returns the unsubscribe. */
   init(): () => void {
     void this.refreshStatus()
+    // after a training run or a rollback, photos carry new labels and search answers from new vectors
+    this.labels.onSpaceChanged = () => {
+      this.library.reset(this.filter)
+      this.search.rerunSoon()
+    }
+    void this.labels.init()
     let lastLive = 0
     return onProgress((p) => {
       const wasDone = this.progress?.phase === 'done'

@@ -1,15 +1,25 @@
 // Search mode: the current query, its last response, and the dial. Only the newest request may
 // update the screen, so a slow exact search can't overwrite the answer to a later, faster one.
-import type { Filter, Query, SearchResponse } from '../../../shared/api'
+import type { Filter, FunnelConfig, Query, SearchResponse } from '../../../shared/api'
 import { call } from './client'
 import { report } from './errors.svelte'
 
 const DIAL_KEY = 'mrl-dial'
+const CUSTOM_KEY = 'mrl-dial-custom'
 const DIAL_DEBOUNCE_MS = 150
 
 function savedDial(): number {
   const v = Number(localStorage.getItem(DIAL_KEY) ?? NaN)
   return Number.isFinite(v) && v >= 0 && v <= 1 ? v : 0.5
+}
+
+function savedCustom(): FunnelConfig | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(CUSTOM_KEY) ?? 'null') as FunnelConfig | null
+    return v && [v.ds, v.k, v.dr].every((x) => Number.isInteger(x) && x > 0) ? v : null
+  } catch {
+    return null
+  }
 }
 
 export class Search {
@@ -21,6 +31,10 @@ export class Search {
   responseDial = $state<number | null>(null)
   busy = $state(false)
   dial = $state(savedDial())
+  /** a custom (Ds, K, Dr) that overrides the dial until the dial moves again */
+  custom = $state<FunnelConfig | null>(savedCustom())
+  /** the custom config the current response was computed with */
+  responseCustom = $state<FunnelConfig | null>(null)
   #seq = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #filter: () => Filter | undefined
@@ -47,8 +61,19 @@ export class Search {
 
   setDial(value: number): void {
     this.dial = value
+    if (this.custom) this.setCustom(null)
     try {
       localStorage.setItem(DIAL_KEY, String(value))
+    } catch {
+      /* not persisting is fine */
+    }
+    this.rerunSoon()
+  }
+
+  setCustom(config: FunnelConfig | null): void {
+    this.custom = config
+    try {
+      localStorage.setItem(CUSTOM_KEY, JSON.stringify(config))
     } catch {
       /* not persisting is fine */
     }
@@ -67,12 +92,14 @@ export class Search {
     clearTimeout(this.#timer)
     const seq = ++this.#seq
     const dial = this.dial
+    const custom = this.custom
     this.busy = true
     try {
-      const res = await call('search', { query, filter: this.#filter(), dial })
+      const res = await call('search', custom ? { query, filter: this.#filter(), config: custom } : { query, filter: this.#filter(), dial })
       if (seq === this.#seq) {
         this.response = res
         this.responseDial = dial
+        this.responseCustom = custom
       }
     } catch (err) {
       if (seq === this.#seq) report(err)

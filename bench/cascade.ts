@@ -1,0 +1,57 @@
+// Adaptive classification (the paper's cascade, mrl.ts): accuracy against the expected number of
+// dims used, across confidence thresholds, next to each fixed prefix and the model card's FF-d.
+import { cascade } from '../src/main/engine/mrl'
+import type { ModelCard } from '../src/main/engine/modelCard'
+import type { Split } from './embeddings'
+
+export interface CascadePoint {
+  threshold: number
+  accuracy: number
+  expected_dims: number
+}
+
+export interface CascadeResult {
+  points: CascadePoint[]
+  /** top-1 (percent) of each MRL head alone, on these logits */
+  fixed: { dims: number; accuracy: number }[]
+  /** FF-d top-1 (percent) from the model card: a separately trained model per d */
+  ff: { dims: number; accuracy: number }[]
+  full_dims: number
+  full_accuracy: number
+  /** the cheapest threshold whose accuracy reaches the full head's */
+  matches_full: CascadePoint | null
+}
+
+/** 0 stops at the first prefix; above 1 always walks to the last */
+export const THRESHOLDS = [0, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, 0.999, 0.9999, 1.01]
+
+export function benchCascade(test: Split, card: ModelCard): CascadeResult {
+  const nesting = card.nesting
+  const classes = card.classes.length
+  const logitsOf = (r: number) => test.logits.map((l) => l.subarray(r * classes, (r + 1) * classes))
+  const points = THRESHOLDS.map((threshold) => {
+    let correct = 0
+    let dims = 0
+    for (let r = 0; r < test.n; r++) {
+      const d = cascade(logitsOf(r), nesting, threshold)
+      if (d.classIndex === test.labels[r]) correct++
+      dims += d.dims
+    }
+    return { threshold, accuracy: (100 * correct) / test.n, expected_dims: dims / test.n }
+  })
+  const fixed = nesting.map((m, i) => {
+    let correct = 0
+    for (let r = 0; r < test.n; r++) {
+      const l = test.logits[i].subarray(r * classes, (r + 1) * classes)
+      let best = 0
+      for (let c = 1; c < classes; c++) if (l[c] > l[best]) best = c
+      if (best === test.labels[r]) correct++
+    }
+    return { dims: m, accuracy: (100 * correct) / test.n }
+  })
+  const ffTop1 = ((card.metrics?.ff as { top1?: Record<string, number> } | undefined)?.top1 ?? {}) as Record<string, number>
+  const ff = Object.entries(ffTop1).map(([d, a]) => ({ dims: Number(d), accuracy: a }))
+  const full = fixed[fixed.length - 1]
+  const reaching = points.filter((p) => p.accuracy >= full.accuracy).sort((a, b) => a.expected_dims - b.expected_dims)
+  return { points, fixed, ff, full_dims: full.dims, full_accuracy: full.accuracy, matches_full: reaching[0] ?? null }
+}
