@@ -21,7 +21,8 @@ test('smoke run: every head and metric, ONNX export, sidecar heads, model card, 
   const out = tempDir('mrl-pretrain-')
   try {
     const log = run(['-m', 'pretrain.run', '--smoke', '--data', SHARED_CIFAR, '--out', out])
-    assert.match(log, /onnxruntime vs PyTorch: max abs diff/)
+    assert.match(log, /onnxruntime vs PyTorch \(mrl-resnet18-cifar10\.onnx\): max abs diff/)
+    assert.match(log, /onnxruntime vs PyTorch \(ff512-resnet18-cifar10\.onnx\): max abs diff/)
     const card = JSON.parse(readFileSync(join(out, 'mrl-resnet18-cifar10.json'), 'utf8'))
     assert.deepEqual(card.nesting, NESTING.map(Number))
     assert.equal(card.classes.length, 10)
