@@ -5,7 +5,8 @@
 //  2. The unsupervised adaptor on the FF-512 (non-Matryoshka) baseline: truncated-prefix mAP@10 on
 //     CIFAR-10 (database = train 50k, queries = test 10k, as on the model card), next to the MRL model.
 //  3. How long fine-tuning on 1,000 labelled photos takes (a figure, not a test).
-// Options (env): FASHION_DB=N limits the train split (a quick look), PARTS=1,2 picks the parts.
+// Options (env): FASHION_DB=N limits the train split (a quick look), PARTS=1,2 picks the parts,
+// UNSUP_EPOCHS / UNSUP_STEPS size the unsupervised run.
 import { join } from 'node:path'
 import { loadModel, resourcesDir } from '../../src/main/engine/modelCard'
 import { adapt } from '../../src/training/adaptor'
@@ -86,7 +87,7 @@ async function unsupervised(): Promise<void> {
   const ffTrain = await embedCifar(ff, 'train')
   const ffTest = await embedCifar(ff, 'test')
   const t0 = performance.now()
-  const res = trainUnsupervised(ffTrain.vectors, ffTrain.n, d, { nesting, epochs: 8, steps: 40 }, {
+  const res = trainUnsupervised(ffTrain.vectors, ffTrain.n, d, { nesting, epochs: Number(process.env.UNSUP_EPOCHS ?? 8), steps: Number(process.env.UNSUP_STEPS ?? 40) }, {
     onEpoch: (r) => console.error(`  epoch ${r.epoch}: loss ${r.loss.toFixed(3)}, neighbours@10 ${r.perPrefix.map((a) => (100 * a).toFixed(0)).join('/')}${r.best ? ' *' : ''}`)
   })
   console.log(`unsupervised adaptor: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${res.history.length} epochs, stopped by ${res.stoppedBy}`)
