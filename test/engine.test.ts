@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { copyFileSync, existsSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../src/main/engine/engine.ts'
-import { cifarLibrary, tempDir } from './fixtures.ts'
+import { cifarLibrary, removeDirs, tempDir } from './fixtures.ts'
+import { openIndexed } from './indexed.ts'
 
 let lib: string
 let data: string
@@ -16,15 +17,12 @@ const files = () => readdirSync(lib, { recursive: true, encoding: 'utf8' }).filt
 before(async () => {
   lib = cifarLibrary(8) // 80 real CIFAR-10 JPEGs
   data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
+  engine = await openIndexed(lib, data)
 })
 
 after(async () => {
   await engine?.close()
-  rmSync(lib, { recursive: true, force: true })
-  rmSync(data, { recursive: true, force: true })
+  removeDirs(lib, data)
 })
 
 test('indexes every photo with an embedding, a label from the cascade and a thumbnail', async () => {

@@ -1,6 +1,6 @@
 // Real photos for tests and benchmarks: CIFAR-10 JPEGs from the shared tar (class = folder name).
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,3 +33,8 @@ export function cifarLibrary(perClass: number, split: 'train' | 'test' = 'test')
 export function tempDir(prefix = 'mrl-data-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
+
+export function removeDirs(...dirs: string[]): void {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+}
+

@@ -3,11 +3,12 @@
 // model's own answers exactly.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, rmSync, utimesSync } from 'node:fs'
+import { readdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../src/main/engine/engine.ts'
 import { fashionLibrary } from './fashionFixtures.ts'
-import { tempDir } from './fixtures.ts'
+import { removeDirs, tempDir } from './fixtures.ts'
+import { openIndexed } from './indexed.ts'
 
 const CLASSES = ['trouser', 'bag', 'sneaker']
 let lib: string
@@ -20,15 +21,12 @@ const counts = async () => Object.fromEntries((await engine.labels()).labels.map
 before(async () => {
   lib = await fashionLibrary(12, CLASSES)
   data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
+  engine = await openIndexed(lib, data)
 })
 
 after(async () => {
   await engine?.close()
-  rmSync(lib, { recursive: true, force: true })
-  rmSync(data, { recursive: true, force: true })
+  removeDirs(lib, data)
 })
 
 test('labels: create, assign to many photos, rename, count, and they survive a re-index', async () => {
