@@ -81,6 +81,7 @@ export function markdown(r: BenchReport, claims: Claim[]): string {
     `|---|---|---|`,
     ...claims.map((c) => `| ${c.claim} | ${c.met === null ? '—' : c.met ? 'yes' : '**no**'} | ${c.detail} |`),
     ``,
+    ...r.entries.filter((e) => e.remeasured).map((e) => `Note: ${e.name} at ${e.scale} was re-measured after the run: ${(e.remeasured as { why: string }).why}.\n`),
     `## Scales`,
     ``,
     `| scale | n | table MB | peak RSS MB (node) | peak RSS MB (faiss) | load average start → end |`,

@@ -26,7 +26,9 @@ export function scanTable(table: VectorTable, query: Float32Array, dims: number,
 
 function fullScan(table: VectorTable, query: Float32Array, want: number): Scored[] {
   const d = table.dims
-  const m = usearch.exactSearch(table.matrix.subarray(0, table.size * d), query.subarray(0, d), d, want, usearch.MetricKind.Cos, 0) as {
+  // the query is copied: usearch's native exactSearch ignores a typed array's byteOffset, so a view
+  // into a larger buffer (a batch's output, a row of a matrix) would be read from the buffer's start
+  const m = usearch.exactSearch(table.matrix.subarray(0, table.size * d), query.slice(0, d), d, want, usearch.MetricKind.Cos, 0) as {
     keys: BigUint64Array
     distances: Float32Array
   }
