@@ -1,6 +1,6 @@
 // Adaptive classification (the paper's cascade, mrl.ts): accuracy against the expected number of
 // dims used, across confidence thresholds, next to each fixed prefix and the model card's FF-d.
-import { cascade } from '../src/main/engine/mrl'
+import { calibrateCascade, cascade, cascadeScore, prefixPredictions, type PrefixPredictions } from '../src/main/engine/mrl'
 import type { ModelCard } from '../src/main/engine/modelCard'
 import type { Split } from './embeddings'
 
@@ -18,8 +18,36 @@ export interface CascadeResult {
   ff: { dims: number; accuracy: number }[]
   full_dims: number
   full_accuracy: number
-  /** the cheapest threshold whose accuracy reaches the full head's */
+  /** the cheapest single threshold whose accuracy reaches the full head's */
   matches_full: CascadePoint | null
+  /**
+   * Per-prefix thresholds calibrated on 4/5 of the test split to reach the full head's accuracy
+   * there and scored on the other 1/5, for each fifth (5-fold: no row is scored by thresholds
+   * fitted on it)
+   */
+  calibrated: { accuracy: number; expected_dims: number; folds: { thresholds: number[]; accuracy: number; expected_dims: number }[] }
+}
+
+function rowsOf(pred: PrefixPredictions, rows: number[]): PrefixPredictions {
+  return { classIndex: pred.classIndex.map((c) => Int32Array.from(rows, (r) => c[r])), confidence: pred.confidence.map((c) => Float32Array.from(rows, (r) => c[r])) }
+}
+
+const FOLDS = 5
+
+function calibratedCascade(test: Split, nesting: number[], classes: number): CascadeResult['calibrated'] {
+  const pred = prefixPredictions(test.logits, classes)
+  const folds = Array.from({ length: FOLDS }, (_, h) => {
+    const fit = Array.from({ length: test.n }, (_, r) => r).filter((r) => r % FOLDS !== h)
+    const score = Array.from({ length: test.n }, (_, r) => r).filter((r) => r % FOLDS === h)
+    const fitPred = rowsOf(pred, fit)
+    const fitLabels = fit.map((r) => test.labels[r])
+    const full = cascadeScore(fitPred, fitLabels, nesting, nesting.map(() => 1.01)).accuracy
+    const thresholds = calibrateCascade(fitPred, fitLabels, nesting, full)
+    const s = cascadeScore(rowsOf(pred, score), score.map((r) => test.labels[r]), nesting, thresholds)
+    return { thresholds, accuracy: 100 * s.accuracy, expected_dims: s.dims }
+  })
+  const mean = (f: (x: (typeof folds)[number]) => number) => folds.reduce((a, x) => a + f(x), 0) / folds.length
+  return { accuracy: mean((f) => f.accuracy), expected_dims: mean((f) => f.expected_dims), folds }
 }
 
 /** 0 stops at the first prefix; above 1 always walks to the last */
@@ -53,5 +81,5 @@ export function benchCascade(test: Split, card: ModelCard): CascadeResult {
   const ff = Object.entries(ffTop1).map(([d, a]) => ({ dims: Number(d), accuracy: a }))
   const full = fixed[fixed.length - 1]
   const reaching = points.filter((p) => p.accuracy >= full.accuracy).sort((a, b) => a.expected_dims - b.expected_dims)
-  return { points, fixed, ff, full_dims: full.dims, full_accuracy: full.accuracy, matches_full: reaching[0] ?? null }
+  return { points, fixed, ff, full_dims: full.dims, full_accuracy: full.accuracy, matches_full: reaching[0] ?? null, calibrated: calibratedCascade(test, nesting, classes) }
 }

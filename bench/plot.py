@@ -73,7 +73,10 @@ def main():
     c = r["cascade"]
     fig, ax = plt.subplots(figsize=(6, 4))
     pts = sorted(c["points"], key=lambda p: p["expected_dims"])
-    ax.plot([p["expected_dims"] for p in pts], [p["accuracy"] for p in pts], "o-", label="MRL cascade (thresholds)")
+    ax.plot([p["expected_dims"] for p in pts], [p["accuracy"] for p in pts], "o-", label="MRL cascade (one threshold)")
+    cal = c.get("calibrated")
+    if cal:
+        ax.plot([cal["expected_dims"]], [cal["accuracy"]], "*", ms=12, label="MRL cascade (per-prefix thresholds, held out)")
     ax.plot([f["dims"] for f in c["fixed"]], [f["accuracy"] for f in c["fixed"]], "s--", label="MRL head at a fixed prefix")
     if c["ff"]:
         ax.plot([f["dims"] for f in c["ff"]], [f["accuracy"] for f in c["ff"]], "^:", label="FF-d (model card)")

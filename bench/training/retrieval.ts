@@ -11,7 +11,8 @@ export function topK(db: Float32Array, dbN: number, queries: Float32Array, qN: n
   const chunk = 1000
   for (let s = 0; s < qN; s += chunk) {
     const rows = Math.min(chunk, qN - s)
-    const res = usearch.exactSearch(dbm, qm.subarray(s * m, (s + rows) * m), m, k, usearch.MetricKind.Cos, 0) as unknown as BatchMatches
+    // a copy, not a view: usearch's exactSearch reads a typed array from its buffer's start
+    const res = usearch.exactSearch(dbm, qm.slice(s * m, (s + rows) * m), m, k, usearch.MetricKind.Cos, 0) as unknown as BatchMatches
     for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) out[(s + i) * k + j] = Number(res.keys[i * res.k + j])
   }
   return out

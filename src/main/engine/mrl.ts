@@ -48,18 +48,88 @@ export interface CascadeDecision {
 
 /**
  * Adaptive classification: walk the nesting list and stop at the smallest prefix whose max
- * softmax passes the threshold; the largest prefix decides when none does.
+ * softmax passes its threshold (one for all prefixes, or one per prefix as calibrated by
+ * calibrateCascade); the largest prefix decides when none does.
  */
-export function cascade(logitsPerPrefix: ArrayLike<number>[], nesting: number[], threshold: number): CascadeDecision {
+export function cascade(logitsPerPrefix: ArrayLike<number>[], nesting: number[], threshold: number | number[]): CascadeDecision {
   let last: CascadeDecision = { classIndex: -1, confidence: 0, dims: nesting[nesting.length - 1] }
   for (let i = 0; i < nesting.length; i++) {
     const p = softmax(logitsPerPrefix[i])
     let best = 0
     for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c
     last = { classIndex: best, confidence: p[best], dims: nesting[i] }
-    if (p[best] >= threshold) return last
+    if (p[best] >= (typeof threshold === 'number' ? threshold : threshold[i])) return last
   }
   return last
+}
+
+/** Each calibration row's top class and its max softmax at every prefix. */
+export interface PrefixPredictions {
+  classIndex: Int32Array[]
+  confidence: Float32Array[]
+}
+
+export function prefixPredictions(logitsPerPrefix: Float32Array[], classes: number): PrefixPredictions {
+  const n = logitsPerPrefix[0].length / classes
+  const out: PrefixPredictions = { classIndex: [], confidence: [] }
+  for (const l of logitsPerPrefix) {
+    const ci = new Int32Array(n)
+    const conf = new Float32Array(n)
+    for (let r = 0; r < n; r++) {
+      const p = softmax(l.subarray(r * classes, (r + 1) * classes))
+      for (let c = 1; c < classes; c++) if (p[c] > p[ci[r]]) ci[r] = c
+      conf[r] = p[ci[r]]
+    }
+    out.classIndex.push(ci)
+    out.confidence.push(conf)
+  }
+  return out
+}
+
+/** Accuracy and mean stopping dims of per-prefix thresholds over precomputed predictions. */
+export function cascadeScore(pred: PrefixPredictions, labels: ArrayLike<number>, nesting: number[], thresholds: number[]): { accuracy: number; dims: number } {
+  const n = labels.length
+  let correct = 0
+  let dims = 0
+  for (let r = 0; r < n; r++) {
+    let i = 0
+    while (i < nesting.length - 1 && pred.confidence[i][r] < thresholds[i]) i++
+    if (pred.classIndex[i][r] === labels[r]) correct++
+    dims += nesting[i]
+  }
+  return { accuracy: correct / n, dims: dims / n }
+}
+
+const CALIBRATION_GRID = [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.01]
+
+/**
+ * Per-prefix thresholds (the paper learns one per nested classifier on held-out data): the fewest
+ * expected dims whose accuracy on the calibration rows is at least `target`. Coordinate ascent on
+ * accuracy - lambda * dims for a sweep of lambdas; every setting tried is a candidate.
+ */
+export function calibrateCascade(pred: PrefixPredictions, labels: ArrayLike<number>, nesting: number[], target: number): number[] {
+  const full = nesting[nesting.length - 1]
+  let best: { th: number[]; dims: number } | null = null
+  for (const lambda of [0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3]) {
+    const th = nesting.map(() => 1.01)
+    const gain = (s: { accuracy: number; dims: number }) => s.accuracy - (lambda * s.dims) / full
+    let current = gain(cascadeScore(pred, labels, nesting, th))
+    for (let pass = 0; pass < 3; pass++) {
+      for (let i = 0; i < nesting.length - 1; i++) {
+        for (const t of CALIBRATION_GRID) {
+          const trial = th.slice()
+          trial[i] = t
+          const s = cascadeScore(pred, labels, nesting, trial)
+          if (s.accuracy >= target && (!best || s.dims < best.dims)) best = { th: trial, dims: s.dims }
+          if (gain(s) > current) {
+            current = gain(s)
+            th[i] = t
+          }
+        }
+      }
+    }
+  }
+  return best?.th ?? nesting.map(() => 1.01)
 }
 
 /** One stage of a funnel: keep `keep` candidates ranked on the `dims`-prefix. */
