@@ -1,6 +1,6 @@
 // The library is read-only to the app: a whole session (index, every kind of search, media over
-// HTTP, re-index, remove the folder) leaves every byte, name, mode and timestamp of the photo
-// folders as it was.
+// HTTP, labels, training an adaptor, applying and rolling it back, re-index, remove the folder)
+// leaves every byte, name, mode and timestamp of the photo folders as it was.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
@@ -60,6 +60,26 @@ test('a full session never writes to, renames, touches or deletes anything in th
           await res.arrayBuffer()
         }
       }
+      // labels and an adaptor trained on them: all of it lives in the data folder
+      await engine.createLabel({ name: 'pets' })
+      const inFolder = (cls: string) => photos.filter((p) => p.path.includes(`/${cls}/`)).map((p) => p.id)
+      await engine.assignLabel({ ids: [...inFolder('cat'), ...inFolder('dog')], label: 'pets' })
+      await engine.assignLabel({ ids: [...inFolder('automobile'), ...inFolder('truck')], label: 'vehicles' })
+      await engine.renameLabel({ from: 'vehicles', to: 'wheels' })
+      await engine.train({ kind: 'supervised' })
+      await engine.trainingIdle()
+      const run = await engine.training()
+      assert.equal(run.phase, 'done', run.message)
+      const { versions } = await engine.adaptors()
+      assert.deepEqual(versions.map((v) => v.classes), [['pets', 'wheels']])
+      const byLabel = await engine.search({ query: { kind: 'text', text: 'pets' }, dial: 1, limit: 10 })
+      assert.deepEqual(byLabel.matched?.via, ['your label'])
+      await engine.suggestions({ limit: 10 })
+      await engine.useAdaptor({ version: null }) // roll back
+      await engine.search({ query: { kind: 'photo', id: photo.id }, dial: 0.5, limit: 10 })
+      await engine.useAdaptor({ version: versions[0].version }) // and apply again
+      await engine.assignLabel({ ids: inFolder('dog'), label: null })
+      await engine.deleteLabel({ name: 'wheels' })
       await engine.reindex()
       await engine.idle()
       await engine.removeFolder({ path: lib })
