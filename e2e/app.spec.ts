@@ -110,6 +110,27 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   console.log(`dial: ${seen.join(' ; ')}`)
   expect(new Set(seen).size).toBe(3)
 
+  // the dial was measured on this library: every position has a recall and a latency
+  await expect.poll(async () => (await apiCall(app, 'status', {})).dial.every((p) => p.recall !== null && p.ms !== null), { timeout: 120_000 }).toBe(true)
+  const dialPoints = (await apiCall(app, 'status', {})).dial
+  console.log(`measured dial: ${dialPoints.map((p) => `${p.config.ds}/${p.config.k}/${p.config.dr} r=${p.recall!.toFixed(2)} ${p.ms!.toFixed(2)}ms`).join(' ; ')}`)
+  expect(dialPoints[dialPoints.length - 1].exact).toBe(true)
+  await setDial(page, 0)
+  await expect(page.getByTestId('stats-recall')).not.toContainText('—')
+
+  // a custom (Ds, K, Dr) overrides the dial until the dial moves
+  await page.getByTestId('dial-custom').click()
+  await page.getByTestId('custom-ds').selectOption('16')
+  await page.getByTestId('custom-k').fill('50')
+  await page.getByTestId('custom-dr').selectOption('128')
+  await page.getByTestId('custom-apply').click()
+  await expect(page.getByTestId('dial-custom')).toContainText('custom 16·50·128')
+  await expect(page.getByTestId('stats-dims')).toContainText('16 → 128')
+  await expect(page.getByTestId('search-stats')).not.toHaveClass(/stale/)
+  await shot(page, '05-dial-custom')
+  await setDial(page, 1)
+  await expect(page.getByTestId('dial-custom')).toHaveText('custom')
+
   // words: "truck", then "vehicle"
   await page.getByTestId('search-input').fill('truck')
   await page.getByTestId('search-input').press('Enter')
