@@ -10,7 +10,7 @@ import { resourcesDir } from './engine/modelCard'
 import { startServer } from './server'
 import { defaultDataDir, rendererDir } from './paths'
 import { createRpc } from './rpc'
-import type { Progress, SearchRequest, Training } from '../shared/api'
+import type { Models, ModelSwitchStatus, Progress, SearchRequest, Training } from '../shared/api'
 
 const program = new Command('mrl-photos').description('Private, offline photo search with Matryoshka embeddings')
 program.option('--data <dir>', 'data folder (index, thumbnails)', defaultDataDir())
@@ -194,6 +194,112 @@ program
         console.log(`${v.version === res.active ? '*' : ' '} v${v.version}  ${v.kind}  ${v.createdAt}  ${v.photos} photos  ${v.metric}: ${v.perPrefix.map((x: number) => (100 * x).toFixed(0)).join('/')}`)
       }
       if (res.active === null) console.log('search uses the model\'s own embeddings')
+    })
+  })
+
+/** Follows a model switch to its end, printing its progress; exit code 1 if it failed. */
+async function followSwitch(engine: Engine, json: boolean): Promise<void> {
+  let last = ''
+  const onSwitch = (s: ModelSwitchStatus) => {
+    const line = s.phase === 'embedding' ? `embedding ${s.done}/${s.total} (${s.perSecond.toFixed(1)}/s)` : `${s.phase}: ${s.message}`
+    if (!json && line !== last && (s.phase !== 'embedding' || s.done === s.total || s.done % 320 < 32)) console.log(line)
+    last = line
+  }
+  engine.on('modelSwitch', onSwitch)
+  const stop = () => void call(engine, 'cancelModelSwitch', {})
+  process.once('SIGINT', stop)
+  await engine.modelSwitchIdle()
+  process.off('SIGINT', stop)
+  engine.off('modelSwitch', onSwitch)
+  const res = (await call(engine, 'models', {})) as Models
+  if (json) console.log(JSON.stringify(res))
+  if (res.switch.phase === 'failed') {
+    console.error(`error: ${res.switch.message}`)
+    process.exitCode = 1
+  }
+}
+
+function printModels(res: Models): void {
+  for (const m of res.models) {
+    const speed = m.report.msPerPhoto ? `, ${m.report.msPerPhoto.toFixed(2)} ms/photo` : ''
+    console.log(`${m.active ? '*' : ' '} ${m.id.slice(0, 12)}  ${m.name}  ${m.source}  ${m.dims} dims, ${m.matryoshka ? `nesting ${m.nesting.join('/')}` : 'not Matryoshka'}${speed}`)
+  }
+}
+
+const model = program.command('model').description('the image encoder: list, import an ONNX model, switch')
+
+model
+  .command('list')
+  .option('--json', 'print JSON')
+  .description('the bundled and imported models; * marks the one search uses')
+  .action(async (opts: { json?: boolean }) => {
+    await withEngine(async (engine) => {
+      const res = (await call(engine, 'models', {})) as Models
+      if (opts.json) return console.log(JSON.stringify(res))
+      printModels(res)
+      if (res.switch.phase !== 'idle') console.log(`switch: ${res.switch.phase} ${res.switch.message}`)
+    })
+  })
+
+model
+  .command('import')
+  .argument('<onnx>', 'the ONNX image encoder')
+  .option('--card <json>', 'its model card, in our format (resources/models/*.json)')
+  .option('--size <px>', 'input size (without a card)', number)
+  .option('--mean <r,g,b>', 'per-channel mean of x/255 (without a card)')
+  .option('--std <r,g,b>', 'per-channel std (without a card)')
+  .option('--bgr', 'the model takes BGR')
+  .option('--nhwc', 'the model takes NHWC')
+  .option('--input <name>', 'the image input (default: the only one)')
+  .option('--output <name>', 'the embedding output (without a card)')
+  .option('--name <name>', 'a name for it')
+  .option('--no-use', 'only import; keep searching with the current model')
+  .option('--json', 'print JSON')
+  .description('check an ONNX image encoder on a few library photos, keep a copy, re-embed the library and switch to it')
+  .action(async (onnx: string, opts: { card?: string; size?: number; mean?: string; std?: string; bgr?: boolean; nhwc?: boolean; input?: string; output?: string; name?: string; use: boolean; json?: boolean }) => {
+    const triple = (v: string | undefined, what: string) => {
+      const xs = (v ?? '').split(',').map(Number)
+      if (xs.length !== 3 || !xs.every(Number.isFinite)) program.error(`--${what} takes three numbers, r,g,b`)
+      return xs
+    }
+    const source = opts.card
+      ? { cardPath: resolve(opts.card) }
+      : {
+          settings: {
+            name: opts.name,
+            size: opts.size ?? program.error('give --card, or --size, --mean, --std and --output'),
+            mean: triple(opts.mean, 'mean'),
+            std: triple(opts.std, 'std'),
+            channels: opts.bgr ? ('BGR' as const) : ('RGB' as const),
+            layout: opts.nhwc ? ('NHWC' as const) : ('NCHW' as const),
+            inputName: opts.input,
+            output: opts.output ?? program.error('give --output, the embedding output\'s name')
+          }
+        }
+    await withEngine(async (engine) => {
+      const res = await call(engine, 'importModel', { path: resolve(onnx), ...source, use: opts.use })
+      const r = res.model.report
+      if (!opts.json) {
+        console.log(`imported ${res.model.name} (${res.model.id.slice(0, 12)}): ${r.dims} dims, ${r.msPerPhoto.toFixed(2)} ms/photo on ${r.photos || 'a generated'} photo${r.photos === 1 ? '' : 's'}${res.model.matryoshka ? '' : '; not Matryoshka'}`)
+        for (const w of r.warnings) console.log(`warning: ${w}`)
+      }
+      if (opts.use) await followSwitch(engine, Boolean(opts.json))
+      else if (opts.json) console.log(JSON.stringify(res))
+    })
+  })
+
+model
+  .command('use')
+  .argument('<model>', 'id (or its first characters), name, or "bundled"')
+  .option('--json', 'print JSON')
+  .description('re-embed the library with this model and switch to it; search keeps the current one until done')
+  .action(async (key: string, opts: { json?: boolean }) => {
+    await withEngine(async (engine) => {
+      const before = (await call(engine, 'models', {})) as Models
+      // a switch resumed at start-up (after a crash) is followed, not started again
+      if (!engine.modelSwitchBusy) await call(engine, 'useModel', { id: key })
+      else if (!opts.json) console.log(`resuming the switch to ${before.switch.to}`)
+      await followSwitch(engine, Boolean(opts.json))
     })
   })
 

@@ -32,7 +32,11 @@ function handlers(engine: Engine): Handlers {
     cancelTraining: () => engine.cancelTraining(),
     adaptors: () => engine.adaptors(),
     useAdaptor: (i) => engine.useAdaptor(i),
-    suggestions: (i) => engine.suggestions(i)
+    suggestions: (i) => engine.suggestions(i),
+    models: () => engine.models(),
+    importModel: (i) => engine.importModel(i),
+    useModel: (i) => engine.useModel(i),
+    cancelModelSwitch: () => engine.cancelModelSwitch()
   }
 }
 

@@ -121,7 +121,7 @@ export const Status = z.object({
   photos: z.number(),
   folders: z.array(z.object({ path: z.string(), photos: z.number() })),
   progress: Progress,
-  model: z.object({ name: z.string(), arch: z.string(), nesting: z.array(z.number()), classes: z.array(z.string()) }),
+  model: z.object({ id: z.string(), name: z.string(), arch: z.string(), nesting: z.array(z.number()), classes: z.array(z.string()) }),
   dial: z.array(DialPoint)
 })
 export type Status = z.infer<typeof Status>
@@ -155,6 +155,7 @@ export const Training = z.object({
 })
 export type Training = z.infer<typeof Training>
 
+/** Whether this machine can fine-tune the whole model (Python with PyTorch), and if not, what is missing. */
 export const AdaptorInfo = z.object({
   version: z.number(),
   kind: TrainingKind,
@@ -170,6 +171,81 @@ export type AdaptorInfo = z.infer<typeof AdaptorInfo>
 
 export const Adaptors = z.object({ active: z.number().nullable(), versions: z.array(AdaptorInfo) })
 export type Adaptors = z.infer<typeof Adaptors>
+
+/** An encoder's settings entered in a form, when it comes without a model card. */
+export const ImportSettings = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    size: z.number().int().min(8).max(4096),
+    mean: z.array(z.number()).length(3),
+    std: z.array(z.number().positive()).length(3),
+    channels: z.enum(['RGB', 'BGR']).default('RGB'),
+    layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+    inputName: z.string().trim().min(1).max(200).optional(),
+    output: z.string().trim().min(1).max(200)
+  })
+  .strict()
+export type ImportSettings = z.input<typeof ImportSettings>
+
+/** What checking a model on a few photos found. */
+export const ValidationReport = z.object({
+  dims: z.number(),
+  /** library photos it ran on (0: a generated image) */
+  photos: z.number(),
+  msPerPhoto: z.number(),
+  warnings: z.array(z.string())
+})
+export type ValidationReport = z.infer<typeof ValidationReport>
+
+export const ModelInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  arch: z.string(),
+  dims: z.number(),
+  nesting: z.array(z.number()),
+  /** trained with nested prefixes; otherwise prefixes come from the unsupervised adaptor */
+  matryoshka: z.boolean(),
+  source: z.enum(['bundled', 'imported']),
+  importedAt: z.string().nullable(),
+  report: ValidationReport,
+  active: z.boolean()
+})
+export type ModelInfo = z.infer<typeof ModelInfo>
+
+/** Re-embedding the library for another model; the previous one answers searches until it is done. */
+export const ModelSwitchStatus = z.object({
+  phase: z.enum(['idle', 'embedding', 'finishing', 'adapting', 'done', 'failed', 'cancelled']),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  toId: z.string().nullable(),
+  done: z.number(),
+  total: z.number(),
+  perSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+  message: z.string()
+})
+export type ModelSwitchStatus = z.infer<typeof ModelSwitchStatus>
+
+export const Models = z.object({ active: z.string(), models: z.array(ModelInfo), switch: ModelSwitchStatus })
+export type Models = z.infer<typeof Models>
+
+export const ImportModelInput = z
+  .object({
+    /** the ONNX file on this machine (browser mode runs on the same machine)... */
+    path: z.string().min(1).max(4096).optional(),
+    /** ...or uploaded, base64 (40 MB of base64 is a 30 MB model; larger ones by path) */
+    data: z.string().min(1).max(40_000_000).optional(),
+    fileName: z.string().max(255).optional(),
+    /** a model card in our format: a file on this machine, or its parsed JSON */
+    cardPath: z.string().min(1).max(4096).optional(),
+    card: z.record(z.string(), z.unknown()).optional(),
+    settings: ImportSettings.optional(),
+    /** re-embed the library with it and switch once done */
+    use: z.boolean().default(true)
+  })
+  .strict()
+  .refine((i) => (i.path === undefined) !== (i.data === undefined), { message: 'give the ONNX file as path or as data, not both' })
+  .refine((i) => [i.cardPath, i.card, i.settings].filter((x) => x !== undefined).length === 1, { message: 'give one of cardPath, card or settings' })
 
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
@@ -204,6 +280,13 @@ export const api = {
   adaptors: { input: empty, output: Adaptors },
   /** search with this adaptor version, or with the model's own embeddings (null): also the rollback */
   useAdaptor: { input: z.object({ version: z.number().int().positive().nullable() }).strict(), output: Adaptors },
+  models: { input: empty, output: Models },
+  /** checks an ONNX image encoder on a few library photos, keeps a copy, and (use) switches to it */
+  importModel: { input: ImportModelInput, output: z.object({ model: ModelInfo, models: Models }) },
+  /** re-embeds the library with this model (id, id prefix, name or "bundled"); search keeps the old one until done */
+  useModel: { input: z.object({ id: z.string().trim().min(1).max(200) }).strict(), output: Models },
+  /** abandons a switch in progress: the model in use stays */
+  cancelModelSwitch: { input: empty, output: Models },
   /** auto-tags: unlabelled photos the adaptor's heads place in one of your labels, confident enough */
   suggestions: {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }).strict(),

@@ -26,6 +26,8 @@ export interface ActiveAdaptor {
 export interface AdaptationHost {
   readonly store: Store
   readonly nesting: number[]
+  /** the prefixes an adaptor is trained for: the model's, or a ladder for a model trained without them */
+  readonly adaptorNesting: number[]
   readonly modelId: string
   indexedPhotos(): IterableIterator<PhotoMeta>
   /** swap the search space (null: the raw embeddings); resolves once search uses it */
@@ -67,7 +69,7 @@ export class Adaptation {
   start(kind: TrainingKind, listener?: (t: Training) => void): Training {
     if (this.run) throw new UserError('a training run is already going; cancel it first', 409)
     this.cancelRequested = false
-    this.state = { ...this.idleState(), phase: 'preparing', kind, metric: kind === 'supervised' ? 'accuracy' : 'neighbours@10', message: 'reading the stored embeddings' }
+    this.state = { ...this.idleState(), nesting: this.host.adaptorNesting, phase: 'preparing', kind, metric: kind === 'supervised' ? 'accuracy' : 'neighbours@10', message: 'reading the stored embeddings' }
     listener?.(this.state)
     this.run = this.execute(kind, listener)
       .catch((err) => {
@@ -94,7 +96,7 @@ export class Adaptation {
 
   private async execute(kind: TrainingKind, listener?: (t: Training) => void): Promise<void> {
     const started = performance.now()
-    const { store, nesting, modelId } = this.host
+    const { store, adaptorNesting: nesting, modelId } = this.host
     const { ids, vectors } = await store.embeddings()
     const d = store.dims
     const row = new Map<number, number>()

@@ -3,7 +3,8 @@ import type { PhotoFacts } from './photoFile'
 
 export interface FileJob {
   path: string
-  thumbPath: string
+  /** where to write the thumbnail (none: the photo has one already) */
+  thumbPath?: string
 }
 
 export type WorkerRequest =

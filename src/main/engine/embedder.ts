@@ -49,7 +49,8 @@ export class Embedder {
   async run(batch: Float32Array, n: number): Promise<EmbedOutput> {
     const { card } = this.model
     const s = card.input.size
-    const out = await this.session.run({ [card.input.name]: new ort.Tensor('float32', batch.subarray(0, n * 3 * s * s), [n, 3, s, s]) })
+    const shape = card.input.layout === 'NHWC' ? [n, s, s, 3] : [n, 3, s, s]
+    const out = await this.session.run({ [card.input.name]: new ort.Tensor('float32', batch.subarray(0, n * 3 * s * s), shape) })
     const logits = card.nesting
       .map((m) => card.outputs.logits[String(m)])
       .filter((name): name is string => Boolean(name && out[name]))

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync, renameSync, statSync } from 'no
 import { realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import type { DialPoint, Filter, Input, Output, PhotoDetail, PhotoSummary, Progress, SearchRequest } from '../../shared/api'
+import type { DialPoint, Filter, Input, ModelInfo, Models, ModelSwitchStatus, Output, PhotoDetail, PhotoSummary, Progress, SearchRequest } from '../../shared/api'
 import { EmbedClient } from './embedClient'
 import { UserError } from './errors'
 import { calibrate, configAt, dialPoints } from './dial'
@@ -21,6 +21,9 @@ import { adapt, adaptDirection } from '../../training/adaptor'
 import { decide } from '../../training/autotag'
 import { Adaptation, type ActiveAdaptor } from './adaptation'
 import { UserLabels } from './userLabels'
+import { ModelRegistry, importModel, isMatryoshka, tableFor, type ModelEntry, type TableRef } from './models'
+import { ModelSwitch, type SwitchHost } from './modelSwitch'
+import { prefix } from './mrl'
 
 export interface EngineOptions {
   dataDir: string
@@ -29,27 +32,16 @@ export interface EngineOptions {
   threads?: number
 }
 
-/**
- * One row per path. New photos are appended, and a commit that reported a failure (a full disk)
- * may still have landed; the next run would then append the same path again. Keeps the newest.
- */
-async function removeDuplicatePaths(store: Store): Promise<void> {
-  const newest = new Map<string, number>()
-  const extra: number[] = []
-  for (const { path, id } of await store.meta()) {
-    const seen = newest.get(path)
-    if (seen === undefined) newest.set(path, id)
-    else {
-      extra.push(Math.min(seen, id))
-      newest.set(path, Math.max(seen, id))
-    }
-  }
-  if (extra.length) await store.deleteIds(extra)
-}
-
 const IDLE: Progress = { phase: 'idle', done: 0, total: 0, perSecond: 0, etaSeconds: null, skipped: 0, message: '' }
 
-export class Engine extends EventEmitter {
+/** Prefixes for an adaptor on a model trained without them: powers of two from 8, and the full width. */
+function prefixLadder(d: number): number[] {
+  const out: number[] = []
+  for (let m = 8; m < d; m *= 2) out.push(m)
+  return [...out, d]
+}
+
+export class Engine extends EventEmitter implements SwitchHost {
   private progress: Progress = IDLE
   private readonly shortlists = new Map<number, Shortlist>()
   private meta = new Map<number, PhotoMeta>()
@@ -64,19 +56,27 @@ export class Engine extends EventEmitter {
   private active: ActiveAdaptor | null = null
   /** rows indexed while the search space is rebuilt: id -> raw embedding (null: removed) */
   private arriving: Map<number, Float32Array | null> | null = null
+  readonly registry: ModelRegistry
+  private readonly switcher: ModelSwitch
+  /** fine-tuning the whole model in PyTorch, where the machine has it */
+  /** bumped when a model switch replaces the table, so a search that spanned it runs again */
+  private generation = 0
 
   private constructor(
     readonly dataDir: string,
-    readonly model: Model,
-    readonly store: Store,
+    /** the model search uses; replaced (with the store) when a model switch completes */
+    public model: Model,
+    public store: Store,
     /** what search ranks: the stored embeddings, or their adapted versions while an adaptor is in use */
     public vectors: VectorTable,
-    private readonly threads: number | undefined,
+    readonly threads: number | undefined,
     private readonly lock: Lock
   ) {
     super()
     this.dial = dialPoints(model.card.nesting)
     this.indexer = new Indexer(this)
+    this.registry = new ModelRegistry(dataDir)
+    this.switcher = new ModelSwitch(this)
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -85,9 +85,14 @@ export class Engine extends EventEmitter {
     mkdirSync(join(dataDir, 'tmp'), { recursive: true })
     const lock = acquireLock(dataDir)
     try {
-      const model = await loadModel(opts.modelPath)
-      const store = await Store.open(join(dataDir, 'library.lance'), model.card.embedding_dim)
-      await removeDuplicatePaths(store)
+      const registry = new ModelRegistry(dataDir)
+      const state = registry.state()
+      // the model chosen in the app wins over the default (the bundled one, or opts.modelPath)
+      const model = state.active ? await registry.load(state.active.model) : await loadModel(opts.modelPath)
+      const store = await Store.open(join(dataDir, 'library.lance'), model.card.embedding_dim, state.active?.table ?? 'photos')
+      await store.removeDuplicatePaths()
+      // tables of a switch that finished (its old table) or was abandoned before a crash
+      await store.dropPhotoTablesExcept([store.photosTable, ...(state.target ? [state.target.table] : [])])
       const { ids, vectors } = await store.embeddings()
       const engine = new Engine(dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), opts.threads, lock)
       for (const m of await store.meta()) engine.meta.set(m.id, m)
@@ -100,6 +105,9 @@ export class Engine extends EventEmitter {
         console.error(`the saved adaptor cannot be used; searching the model's own embeddings: ${(err as Error).message}`)
       }
       engine.loadDial()
+      // a switch that a crash or close interrupted goes on where its last commit ended
+      if (state.target) engine.switcher.start(state.target, (await registry.find(state.target.model).catch(() => null))?.name ?? state.target.model, engine.onSwitch)
+      else if (state.adaptFor === engine.modelId) engine.switcher.start(null, model.card.name, engine.onSwitch)
       return engine
     } catch (err) {
       lock.release()
@@ -116,8 +124,14 @@ export class Engine extends EventEmitter {
     return this.active ? `${this.modelId}+adaptor-${this.active.version}` : this.modelId
   }
 
+  /** The prefixes search can use: the model's, or those of the adaptor in use. */
   get nesting(): number[] {
-    return this.model.card.nesting
+    return this.active?.adaptor.nesting ?? this.model.card.nesting
+  }
+
+  get adaptorNesting(): number[] {
+    const { card } = this.model
+    return isMatryoshka(card) ? card.nesting : prefixLadder(card.embedding_dim)
   }
 
   // ---- state shared with the indexer ----
@@ -213,6 +227,157 @@ export class Engine extends EventEmitter {
     }
   }
 
+  // ---- switching the model (models.ts, modelSwitch.ts) ----
+
+  private readonly onSwitch = (s: ModelSwitchStatus): void => {
+    this.emit('modelSwitch', s)
+  }
+
+  holdIndexer(): Promise<void> {
+    return this.indexer.hold()
+  }
+
+  releaseIndexer(): void {
+    this.indexer.release()
+  }
+
+  /**
+   * Makes `store` (every photo embedded by `model`, same ids, so thumbnails and labels carry over)
+   * the table search uses. The state file's rename is the commit point; the in-memory swap after it
+   * is synchronous, so a search sees the old model or the new, never a mix.
+   */
+  async flip(model: Model, store: Store, target: TableRef): Promise<void> {
+    const rows = await store.meta()
+    const { ids, vectors } = await store.embeddings()
+    const id = model.card.sha256 ?? model.card.name
+    const adaptFor = isMatryoshka(model.card) || this.adaptation.versions.list(id).length ? null : id
+    this.registry.setState({ active: target, target: null, adaptFor })
+    const old = { store: this.store, client: this.embedClient }
+    this.model = model
+    this.store = store
+    this.vectors = VectorTable.from(model.card.embedding_dim, ids, vectors)
+    this.meta = new Map(rows.map((m) => [m.id, m]))
+    this.sorted = null
+    this.active = null
+    this.shortlists.clear()
+    this.matcher = null
+    this.embedClient = null
+    this.userLabels.rebind(store)
+    this.dial = dialPoints(this.nesting)
+    this.loadDial()
+    this.generation++
+    await old.client?.close()
+    old.store.close()
+    await store.dropPhotoTablesExcept([store.photosTable])
+    // an adaptor trained for this model before (switching back) is used again
+    try {
+      const saved = this.adaptation.loadActive()
+      if (saved) await this.adaptation.activate(saved.version)
+    } catch (err) {
+      console.error(`the saved adaptor cannot be used: ${(err as Error).message}`)
+    }
+    if (!this.dialMeasured()) await this.calibrateDial()
+    this.persistShortlists()
+    this.indexer.start() // photos that could not be embedded again, or changed meanwhile
+  }
+
+  async adaptUnsupervised(onProgress: (message: string) => void): Promise<void> {
+    const id = this.modelId
+    const clear = () => {
+      const st = this.registry.state()
+      if (st.adaptFor === id) this.registry.setState({ ...st, adaptFor: null })
+    }
+    if (this.vectors.size < 100) {
+      clear()
+      onProgress(`${this.model.card.name} in use; with fewer than 100 photos no adaptor is trained, so the dial searches the full embedding`)
+      return
+    }
+    const listener = (t: Output<'training'>) => {
+      this.emit('training', t)
+      onProgress(t.phase === 'training' ? `unsupervised adaptor: epoch ${t.epoch}/${t.epochs}` : t.message)
+    }
+    this.adaptation.start('unsupervised', listener)
+    await this.adaptation.idle()
+    const t = this.adaptation.status()
+    if (t.phase === 'done') clear()
+    else if (t.phase === 'failed') {
+      clear() // a run that cannot succeed is not retried at every start
+      throw new Error(`the unsupervised adaptor failed: ${t.message}`)
+    }
+  }
+
+  private async modelInfo(): Promise<Models> {
+    const active = this.modelId
+    const models: ModelInfo[] = (await this.registry.list()).map(({ onnxPath: _p, ...m }: ModelEntry) => ({ ...m, active: m.id === active }))
+    return { active, models, switch: this.switcher.current() }
+  }
+
+  async models(): Promise<Output<'models'>> {
+    return this.modelInfo()
+  }
+
+  /** A few library photos, spread over it, to check a model on. */
+  private samplePhotos(n = 8): string[] {
+    const all = [...this.meta.values()]
+    const step = Math.max(1, Math.floor(all.length / n))
+    return all.filter((_, i) => i % step === 0).slice(0, n).map((m) => m.path)
+  }
+
+  async importModel(input: Input<'importModel'>): Promise<Output<'importModel'>> {
+    if (input.use !== false && this.switcher.busy) throw new UserError('a model switch is already running; wait for it or cancel it first', 409)
+    let path = input.path
+    if (input.data !== undefined) {
+      const bytes = Buffer.from(input.data, 'base64')
+      if (!bytes.length) throw new UserError('the uploaded model is empty')
+      path = join(this.dataDir, 'tmp', `upload-${randomBytes(6).toString('hex')}.onnx`)
+      await writeFile(path, bytes)
+    }
+    try {
+      const imported = await importModel(this.dataDir, path!, { cardPath: input.cardPath, card: input.card, settings: input.settings }, { samplePhotos: this.samplePhotos() })
+      if (input.use !== false) await this.useModel({ id: imported.id })
+      const models = await this.modelInfo()
+      return { model: models.models.find((m) => m.id === imported.id)!, models }
+    } finally {
+      if (input.data !== undefined) await rm(path!, { force: true })
+    }
+  }
+
+  async useModel({ id }: Input<'useModel'>): Promise<Output<'useModel'>> {
+    const entry = await this.registry.find(id.trim())
+    if (this.switcher.busy) throw new UserError('a model switch is already running; wait for it or cancel it first', 409)
+    if (this.adaptation.status().phase === 'training' || this.adaptation.status().phase === 'preparing') throw new UserError('a training run is going; cancel it first', 409)
+    if (entry.id === this.modelId) return this.modelInfo()
+    const target = { model: entry.id, table: tableFor(entry.id) }
+    const st = this.registry.state()
+    this.registry.setState({ ...st, target }) // from here a restart resumes the switch
+    this.switcher.start(target, entry.name, this.onSwitch)
+    return this.modelInfo()
+  }
+
+  async cancelModelSwitch(): Promise<Output<'cancelModelSwitch'>> {
+    const st = this.registry.state()
+    if (this.switcher.current().phase === 'adapting') {
+      this.adaptation.stop()
+      this.registry.setState({ ...st, adaptFor: null })
+    }
+    await this.switcher.stop()
+    if (st.target) {
+      this.registry.setState({ ...this.registry.state(), target: null })
+      await this.store.dropPhotoTablesExcept([this.store.photosTable])
+      this.switcher.markCancelled(this.onSwitch)
+    }
+    return this.modelInfo()
+  }
+
+  get modelSwitchBusy(): boolean {
+    return this.switcher.busy
+  }
+
+  /** Resolves when the model switch in progress (and the adaptor it trains) has ended. */
+  modelSwitchIdle(): Promise<void> {
+    return this.switcher.idle()
+  }
+
   // ---- the dial ----
 
   private dialFile(): string {
@@ -255,7 +420,7 @@ export class Engine extends EventEmitter {
       photos: this.meta.size,
       folders: folders.map((path) => ({ path, photos: counts.get(path) ?? 0 })),
       progress: this.progress,
-      model: { name: card.name, arch: card.arch, nesting: card.nesting, classes: card.classes },
+      model: { id: this.modelId, name: card.name, arch: card.arch, nesting: this.nesting, classes: card.classes },
       dial: this.dial
     }
   }
@@ -392,6 +557,7 @@ export class Engine extends EventEmitter {
 
   /** A model class as a query; under an adaptor, its full-length head row carried through the map. */
   private classQuery(c: number, m: number): Float32Array {
+    if (!this.model.heads.size) return prefix(this.classPrototype(c), m)
     if (!this.active) return classVector(this.model, c, m)
     return adaptDirection(this.active.adaptor, classVector(this.model, c, this.nesting[this.nesting.length - 1]))
   }
@@ -406,6 +572,28 @@ export class Engine extends EventEmitter {
       return Float32Array.from({ length: h.dims }, (_, j) => h.weight[j * h.classes + k])
     }
     return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'] } }
+  }
+
+  /**
+   * A model without heads (an imported encoder) still names classes if it has logits: the mean of
+   * the photos it labels as the class, in the search space, stands for the class.
+   */
+  private classPrototype(c: number): Float32Array {
+    const name = this.model.card.classes[c]
+    const d = this.vectors.dims
+    const sum = new Float32Array(d)
+    let n = 0
+    for (const m of this.meta.values()) {
+      if (m.label !== name || !this.vectors.has(m.id)) continue
+      const v = this.vectors.vector(m.id)
+      let norm = 0
+      for (let j = 0; j < d; j++) norm += v[j] * v[j]
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0
+      for (let j = 0; j < d; j++) sum[j] += v[j] * inv
+      n++
+    }
+    if (!n) throw new UserError(`no photo is labelled “${name}” by ${this.model.card.name}, so words cannot be searched yet; search by photo`)
+    return sum
   }
 
   private async embedUpload(data: Buffer): Promise<Float32Array> {
@@ -423,6 +611,14 @@ export class Engine extends EventEmitter {
   }
 
   async search(req: SearchRequest): Promise<Output<'search'>> {
+    const generation = this.generation
+    const res = await this.searchOnce(req)
+    // a model switch completed while this search awaited: answer it in the new space
+    return generation === this.generation ? res : this.searchOnce(req)
+  }
+
+  private async searchOnce(req: SearchRequest): Promise<Output<'search'>> {
+    const generation = this.generation
     const nest = this.nesting
     const point = req.config ? null : configAt(this.dial, req.dial ?? 1)
     const config = req.config ?? point!.config
@@ -432,6 +628,7 @@ export class Engine extends EventEmitter {
     const where = filterToSql(req.filter)
     // LanceDB commits a batch just before the in-memory vectors take it in: search what both hold
     const allowed = where ? new Set([...(await this.store.ids(where))].filter((id) => this.vectors.has(id))) : null
+    if (generation !== this.generation) return this.searchOnce(req)
     const res = runFunnel({ table: this.vectors, shortlist: (d) => this.shortlist(d) }, query, config, req.limit ?? 60, allowed)
     const hits = res.hits.flatMap((h) => {
       const m = this.meta.get(h.id)
@@ -480,6 +677,7 @@ export class Engine extends EventEmitter {
   }
 
   async train({ kind }: Input<'train'>): Promise<Output<'train'>> {
+    if (this.switcher.busy && this.switcher.current().phase !== 'adapting') throw new UserError('the library is being embedded again for another model; train once the switch is done', 409)
     return this.adaptation.start(kind, (t) => this.emit('training', t))
   }
 
@@ -501,6 +699,7 @@ export class Engine extends EventEmitter {
   }
 
   async useAdaptor({ version }: Input<'useAdaptor'>): Promise<Output<'useAdaptor'>> {
+    if (this.switcher.busy) throw new UserError('the library is being embedded again for another model; choose an adaptor once the switch is done', 409)
     await this.adaptation.activate(version)
     return this.adaptation.list()
   }
@@ -527,6 +726,8 @@ export class Engine extends EventEmitter {
 
   async close(): Promise<void> {
     try {
+      if (this.switcher.current().phase === 'adapting') this.adaptation.stop() // resumed at the next start
+      await this.switcher.stop()
       await this.adaptation.close()
       await this.indexer.stop()
       // a shortlist that cannot be saved (disk full) is rebuilt from the table on the next start

@@ -20,11 +20,13 @@ export class Indexer {
   private running: Promise<void> | null = null
   private again = false
   private stopping = false
+  /** a model switch is flipping tables: runs wait until it is done */
+  private held = false
 
   constructor(private readonly engine: Engine) {}
 
   start(): void {
-    if (this.running) {
+    if (this.running || this.held) {
       this.again = true
       return
     }
@@ -41,6 +43,24 @@ export class Indexer {
   async stop(): Promise<void> {
     this.stopping = true
     await this.idle()
+  }
+
+  /** Stops a run at its next batch (what it committed stays) and keeps new runs from starting. */
+  async hold(): Promise<void> {
+    this.held = true
+    if (this.running) {
+      this.again = true // finish it after the release
+      await this.stop()
+    }
+  }
+
+  /** Lets runs start again, and starts the one asked for meanwhile. */
+  release(): void {
+    this.held = false
+    if (this.again) {
+      this.again = false
+      this.start()
+    }
   }
 
   private async loop(): Promise<void> {

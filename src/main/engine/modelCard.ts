@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 
-const Card = z.object({
+export const Card = z.object({
   name: z.string(),
   arch: z.string().default('unknown'),
   embedding_dim: z.number().int().positive(),
@@ -14,7 +14,9 @@ const Card = z.object({
     name: z.string().default('image'),
     size: z.number().int().positive(),
     mean: z.array(z.number()).length(3),
-    std: z.array(z.number()).length(3)
+    std: z.array(z.number()).length(3),
+    channels: z.enum(['RGB', 'BGR']).default('RGB'),
+    layout: z.enum(['NCHW', 'NHWC']).default('NCHW')
   }),
   outputs: z.object({ embedding: z.string(), logits: z.record(z.string(), z.string()).default({}) }),
   classes: z.array(z.string()),

@@ -66,7 +66,8 @@ async function readExif(buf: Buffer): Promise<Omit<PhotoFacts, 'hash' | 'width' 
 }
 
 /** Reads, checks and decodes one file; throws an Error whose message is the reason to skip it. */
-export async function readPhoto(path: string, spec: InputSpec, tensor: Float32Array, offset: number, thumbPath: string): Promise<PhotoFacts> {
+/** `thumbPath` undefined: no thumbnail (a model switch re-embeds photos that have one). */
+export async function readPhoto(path: string, spec: InputSpec, tensor: Float32Array, offset: number, thumbPath?: string): Promise<PhotoFacts> {
   let buf: Buffer
   try {
     const file = await open(path, 'r')
@@ -92,22 +93,26 @@ export async function readPhoto(path: string, spec: InputSpec, tensor: Float32Ar
   }
   if (!meta.width || !meta.height) throw new Error('image has no dimensions')
   if (meta.width * meta.height > MAX_PIXELS) throw new Error(`image too large (${meta.width}x${meta.height} pixels)`)
-  let thumb: Buffer
+  let thumb: Buffer | null = null
   try {
     await toTensor(buf, spec, tensor, offset)
-    thumb = await sharp(buf, { limitInputPixels: MAX_PIXELS })
-      .rotate()
-      .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 82 })
-      .toBuffer()
+    if (thumbPath) {
+      thumb = await sharp(buf, { limitInputPixels: MAX_PIXELS })
+        .rotate()
+        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 82 })
+        .toBuffer()
+    }
   } catch (err) {
     throw new Error(`cannot decode image (${(err as Error).message})`)
   }
   // written apart from the decode, so a full disk is not mistaken for a bad photo
-  try {
-    await writeFile(thumbPath, thumb)
-  } catch (err) {
-    throw new DataFolderError(`cannot write to the data folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${thumbPath}`)
+  if (thumbPath && thumb) {
+    try {
+      await writeFile(thumbPath, thumb)
+    } catch (err) {
+      throw new DataFolderError(`cannot write to the data folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${thumbPath}`)
+    }
   }
   const swap = (meta.orientation ?? 1) >= 5
   return {

@@ -91,15 +91,17 @@ export class Store {
     private readonly skipped: lancedb.Table,
     private readonly labels: lancedb.Table,
     private readonly assignments: lancedb.Table,
-    readonly dims: number
+    readonly dims: number,
+    /** the photo table: each model has its own (see models.ts), `photos` is the bundled model's first */
+    readonly photosTable: string
   ) {}
 
-  static async open(dir: string, dims: number): Promise<Store> {
+  static async open(dir: string, dims: number, photosTable = 'photos'): Promise<Store> {
     const db = await lancedb.connect(dir)
     const names = new Set(await db.tableNames())
     const table = async (name: string, schema: Schema) =>
       names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true })
-    const photos = await table('photos', photoSchema(dims))
+    const photos = await table(photosTable, photoSchema(dims))
     const store = new Store(
       db,
       photos,
@@ -107,7 +109,8 @@ export class Store {
       await table('skipped', skippedSchema),
       await table('labels', labelSchema),
       await table('photo_labels', assignmentSchema),
-      dims
+      dims,
+      photosTable
     )
     const field = (await photos.schema()).fields.find((f) => f.name === 'embedding')
     const stored = (field?.type as FixedSizeList | undefined)?.listSize
@@ -129,6 +132,25 @@ export class Store {
     if (!rows.length) return
     const data = rows.map((r) => ({ ...r, embedding: Array.from(r.embedding) }))
     await this.photos.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data)
+  }
+
+  /**
+   * One row per path. New photos are appended, and a commit that reported a failure (a full disk)
+   * or a killed run may still have landed; the next run would then append the same path again.
+   * Keeps the newest.
+   */
+  async removeDuplicatePaths(): Promise<void> {
+    const newest = new Map<string, number>()
+    const extra: number[] = []
+    for (const { path, id } of await this.meta()) {
+      const seen = newest.get(path)
+      if (seen === undefined) newest.set(path, id)
+      else {
+        extra.push(Math.min(seen, id))
+        newest.set(path, Math.max(seen, id))
+      }
+    }
+    if (extra.length) await this.deleteIds(extra)
   }
 
   async deleteIds(ids: number[]): Promise<void> {
@@ -250,6 +272,13 @@ export class Store {
   /** Every assignment, by photo path. */
   async labelAssignments(): Promise<Map<string, string>> {
     return new Map((await this.assignments.query().toArray()).map((r) => [String(r.path), String(r.label)]))
+  }
+
+  /** Drops the photo tables of models other than `keep` (left by a finished or abandoned switch). */
+  async dropPhotoTablesExcept(keep: string[]): Promise<string[]> {
+    const gone = (await this.db.tableNames()).filter((n) => /^photos(_|$)/.test(n) && !keep.includes(n))
+    for (const name of gone) await this.db.dropTable(name)
+    return gone
   }
 
   /** Compacts the many small commits that indexing leaves. */

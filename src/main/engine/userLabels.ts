@@ -8,7 +8,12 @@ export class UserLabels {
   private byPath = new Map<string, string>()
   private names: string[] = []
 
-  private constructor(private readonly store: Store) {}
+  private constructor(private store: Store) {}
+
+  /** After a model switch the labels live on through the new model's store (same label tables). */
+  rebind(store: Store): void {
+    this.store = store
+  }
 
   static async load(store: Store): Promise<UserLabels> {
     const l = new UserLabels(store)
