@@ -1,6 +1,6 @@
 // Adaptor versions on disk: <dir>/v<N>.json (the map, its heads, how it did) and active.json naming
 // the one search uses. Nothing is overwritten, so rolling back is naming an older version (or none).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadAdaptor, type Adaptor, type SavedAdaptor } from './adaptor'
 import type { Head } from './heads'
@@ -43,6 +43,8 @@ function writeAtomic(file: string, text: string): void {
 export class AdaptorVersions {
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true })
+    // a write that a crash cut short never reached its real name: drop it
+    for (const f of readdirSync(dir)) if (f.endsWith('.tmp')) rmSync(join(dir, f), { force: true })
   }
 
   private file(version: number): string {

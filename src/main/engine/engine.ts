@@ -120,7 +120,7 @@ export class Engine extends EventEmitter implements SwitchHost {
   }
 
   /** What shortlists and the dial are measured on: the model, and the adaptor if one is in use. */
-  private get spaceId(): string {
+  get spaceId(): string {
     return this.active ? `${this.modelId}+adaptor-${this.active.version}` : this.modelId
   }
 
