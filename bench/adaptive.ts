@@ -12,6 +12,7 @@ import { benchFaiss, benchLancePeer } from './peers'
 import { quality } from './quality'
 import { log, machine, type Entry } from './results'
 import type { PeerRun } from './lancePeer'
+import type { Source } from './configs'
 
 export interface BenchOptions {
   small: boolean
@@ -23,6 +24,8 @@ export interface BenchOptions {
   peers: boolean
   lanceQueries: number
   lanceHnsw: boolean
+  /** only these shortlist sources, without the exact-per-prefix rows (a supplement to a full run) */
+  sources?: Source[]
 }
 
 export const FULL: BenchOptions = { small: false, queries: 10000, speedQueries: 200, scaleTo: 1_000_000, peers: true, lanceQueries: 1000, lanceHnsw: true }
@@ -39,6 +42,8 @@ export interface BenchReport {
   scales: { scale: string; n: number; real: boolean; table_bytes: number; peak_rss_mb: number; faiss_peak_rss_mb: number | null; load_start: number; load_end: number }[]
   entries: Entry[]
   cascade: CascadeResult
+  /** later runs of some sources only (npm run bench -- --sources … --merge), merged into this report */
+  supplements?: { started: string; seconds: number; sources?: Source[]; scales: BenchReport['scales'] }[]
 }
 
 /** speed rows (a stratified sample) first, then the rest of the quality rows */
@@ -70,7 +75,8 @@ async function benchScale(e: Embeddings, db: Database, o: BenchOptions, report: 
     speed: { rows: speedRows, vectors: vectors.slice(0, speedRows.length) },
     slowSpeedQueries: slowSpeed,
     truth,
-    tmp
+    tmp,
+    ...(o.sources ? { sources: o.sources, exact: false } : {})
   })
   let faissPeak: number | null = null
   if (o.peers) {

@@ -3,8 +3,8 @@
 import { funnelName, type Funnel } from '../src/main/engine/mrl'
 import type { Quantization } from '../src/main/engine/shortlist'
 
-/** usearch HNSW at a quantization, or an exact scan of the Ds-prefix */
-export type Source = Quantization | 'scan'
+/** usearch HNSW at a quantization (f16-compact: the sparser graph the app uses from shortlist.ts's COMPACT_FROM photos), or an exact scan of the Ds-prefix */
+export type Source = Quantization | 'f16-compact' | 'scan'
 
 export interface Config {
   name: string
@@ -14,7 +14,7 @@ export interface Config {
 }
 
 export const GRID = { ds: [8, 16, 32, 64], k: [50, 200, 800, 2000], dr: [64, 128, 256, 512] }
-export const SOURCES: Source[] = ['f16', 'f32', 'i8', 'scan']
+export const SOURCES: Source[] = ['f16', 'f32', 'i8', 'scan', 'f16-compact']
 /** multi-stage funnels: shortlist on a short prefix, narrow on a middle one, finish on all dims */
 export const MULTI: Funnel[] = [
   { ds: 8, k: 2000, via: [{ dims: 32, keep: 200 }], dr: 512 },

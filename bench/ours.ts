@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { recallAtK } from '../src/main/engine/mrl'
 import { PrefixScan } from '../src/main/engine/scan'
 import { runFunnel, type Candidates } from '../src/main/engine/search'
-import { Shortlist } from '../src/main/engine/shortlist'
+import { COMPACT_CONNECTIVITY, DEFAULT_CONNECTIVITY, Shortlist } from '../src/main/engine/shortlist'
 import { exactConfigs, funnelConfigs, GRID, SOURCES, type Config, type Source } from './configs'
 import type { Database } from './database'
 import { exactTopRows, prefixMatrix } from './exact'
@@ -26,6 +26,9 @@ export interface OursInput {
   /** exact full-dim top 10 of every query row used */
   truth: Map<number, number[]>
   tmp: string
+  /** shortlist sources to measure (default: all) and whether to measure exact search at every prefix */
+  sources?: Source[]
+  exact?: boolean
 }
 
 interface Speed {
@@ -86,7 +89,7 @@ export function benchOurs(input: OursInput): Entry[] {
   const query = (q: Float32Array) => ({ at: () => [q] })
 
   // exact search at every prefix
-  for (const c of exactConfigs(nesting)) {
+  for (const c of input.exact === false ? [] : exactConfigs(nesting)) {
     const m = c.funnel.dr
     const slow = m !== full
     const vectors = slow ? speed.vectors.slice(0, input.slowSpeedQueries) : speed.vectors
@@ -107,9 +110,11 @@ export function benchOurs(input: OursInput): Entry[] {
   }
 
   const norms = qual ? inverseNorms(db, nesting) : []
-  for (const source of SOURCES) {
-    // at a synthetic scale every index build takes minutes: f16 (the app's) at every Ds, the other quantizations at Ds=16
-    for (const ds of GRID.ds.filter((m) => nesting.includes(m) && (db.real || source === 'f16' || source === 'scan' || m === 16))) {
+  for (const source of input.sources ?? SOURCES) {
+    // at a synthetic scale every index build takes minutes: f16 (the app's) at every Ds, the other
+    // quantizations at Ds=16; the compact graph is the app's answer to the 1M memory target at Ds=16
+    const wanted = (m: number) => (source === 'f16-compact' ? m === 16 : db.real || source === 'f16' || source === 'scan' || m === 16)
+    for (const ds of GRID.ds.filter((m) => nesting.includes(m) && wanted(m))) {
       const configs = funnelConfigs(source, ds, db.n, nesting)
       if (!configs.length) continue
       const { candidates, build, shortlist } = shortlistFor(db, source, ds, input.tmp)
@@ -140,7 +145,7 @@ export function benchOurs(input: OursInput): Entry[] {
 function shortlistFor(db: Database, source: Source, ds: number, tmp: string): { candidates: Candidates; shortlist: Shortlist | null; build: { s: number; bytes: number } } {
   if (source === 'scan') return { candidates: new PrefixScan(db.table, ds), shortlist: null, build: { s: 0, bytes: 0 } }
   const t0 = performance.now()
-  const shortlist = Shortlist.build(db.table, ds, source)
+  const shortlist = source === 'f16-compact' ? Shortlist.build(db.table, ds, 'f16', COMPACT_CONNECTIVITY) : Shortlist.build(db.table, ds, source, DEFAULT_CONNECTIVITY)
   const s = (performance.now() - t0) / 1000
   mkdirSync(tmp, { recursive: true })
   const file = join(tmp, `bench-${ds}-${source}.usearch`)

@@ -2,17 +2,20 @@
 //   npm run bench                       adaptive deployment: 50,000 + 1,000,000, peers; writes bench/results/latest.*
 //   npm run bench -- --small            5,000 database vectors, 200 queries, no 1M (CI); writes nothing unless --out
 //   npm run bench -- --no-peers --no-1m --queries N --speed N --out DIR
+//   npm run bench -- --sources f16-compact --merge bench/results/latest.json
+//                                       measure only those shortlist sources (both scales, no peers) and add them to a full run's results
 //   npm run bench -- --indexing [--train]   indexing throughput of the CIFAR JPEGs through the CLI
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../test/fixtures'
 import { benchAdaptive, FULL, SMALL, type BenchOptions, type BenchReport } from './adaptive'
 import { benchIndexing } from './indexing'
 import { addRatios, checkClaims, markdown } from './report'
 import { log } from './results'
+import type { Source } from './configs'
 
-export function parseArgs(argv: string[]): { options: BenchOptions; out: string | null; indexing: boolean; train: boolean } {
+export function parseArgs(argv: string[]): { options: BenchOptions; out: string | null; indexing: boolean; train: boolean; merge: string | null } {
   const has = (f: string) => argv.includes(f)
   const value = (f: string) => {
     const i = argv.indexOf(f)
@@ -24,10 +27,11 @@ export function parseArgs(argv: string[]): { options: BenchOptions; out: string 
     queries: Number(value('--queries') ?? base.queries),
     speedQueries: Number(value('--speed') ?? base.speedQueries),
     scaleTo: has('--no-1m') ? 0 : base.scaleTo,
-    peers: has('--no-peers') ? false : base.peers
+    peers: has('--no-peers') || has('--sources') ? false : base.peers,
+    ...(has('--sources') ? { sources: value('--sources')!.split(',') as Source[] } : {})
   }
   const out = value('--out') ?? (has('--small') ? null : join(ROOT, 'bench', 'results'))
-  return { options, out, indexing: has('--indexing'), train: has('--train') }
+  return { options, out, indexing: has('--indexing'), train: has('--train'), merge: value('--merge') ?? null }
 }
 
 export function writeReport(report: BenchReport, out: string): void {
@@ -39,6 +43,19 @@ export function writeReport(report: BenchReport, out: string): void {
   if (plot.status !== 0) log('plot.py failed; the JSON and Markdown are written')
 }
 
+/** A supplement's entries replace or join the full run's; its scales' load and memory are kept beside. */
+function mergeInto(full: BenchReport & { claims?: unknown; supplements?: unknown[] }, extra: BenchReport): BenchReport {
+  const key = (e: { system: string; name: string; scale: string }) => `${e.system}|${e.name}|${e.scale}`
+  const added = new Set(extra.entries.map(key))
+  const { claims: _, ...rest } = full
+  return {
+    ...rest,
+    cascade: extra.cascade, // the same logits and code: recomputed, identical unless the code changed
+    entries: [...full.entries.filter((e) => !added.has(key(e))), ...extra.entries.map((e) => ({ ...e, supplement: extra.started }))],
+    supplements: [...(full.supplements ?? []), { started: extra.started, seconds: extra.seconds, sources: extra.options.sources, scales: extra.scales }]
+  } as BenchReport
+}
+
 export async function runBench(argv: string[]): Promise<BenchReport | null> {
   const args = parseArgs(argv)
   if (args.indexing) {
@@ -47,7 +64,8 @@ export async function runBench(argv: string[]): Promise<BenchReport | null> {
     console.log(JSON.stringify(results, null, 1))
     return null
   }
-  const report = await benchAdaptive(args.options)
+  let report = await benchAdaptive(args.options)
+  if (args.merge) report = mergeInto(JSON.parse(readFileSync(args.merge, 'utf8')) as BenchReport, report)
   addRatios(report.entries)
   if (args.out) {
     writeReport(report, args.out)

@@ -4,6 +4,7 @@ import { test, expect, type Page } from '@playwright/test'
 import { rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { cifarLibrary, tempDir } from '../test/fixtures'
+import type { DialPoint } from '../src/shared/api'
 import { apiCall, startApp, type AppServer } from './server'
 
 // The issue's target is 0.85, for the GPU-trained ResNet-18 (pretrain --config gpu). The bundled
@@ -111,8 +112,8 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   expect(new Set(seen).size).toBe(3)
 
   // the dial was measured on this library: every position has a recall and a latency
-  await expect.poll(async () => (await apiCall(app, 'status', {})).dial.every((p) => p.recall !== null && p.ms !== null), { timeout: 120_000 }).toBe(true)
-  const dialPoints = (await apiCall(app, 'status', {})).dial
+  await expect.poll(async () => ((await apiCall(app, 'status', {})).dial as DialPoint[]).every((p) => p.recall !== null && p.ms !== null), { timeout: 120_000 }).toBe(true)
+  const dialPoints: DialPoint[] = (await apiCall(app, 'status', {})).dial
   console.log(`measured dial: ${dialPoints.map((p) => `${p.config.ds}/${p.config.k}/${p.config.dr} r=${p.recall!.toFixed(2)} ${p.ms!.toFixed(2)}ms`).join(' ; ')}`)
   expect(dialPoints[dialPoints.length - 1].exact).toBe(true)
   await setDial(page, 0)
