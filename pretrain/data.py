@@ -5,7 +5,7 @@ import tarfile
 import hashlib
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 
@@ -18,6 +18,18 @@ def _to_array(data, size):
         s = min(w, h)
         img = img.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
         img = img.resize((size, size), Image.BILINEAR)
+    return np.asarray(img, dtype=np.uint8)
+
+
+def photo_array(path, size):
+    """A photo framed the way the app's embedder frames it (src/main/engine/preprocess.ts, sharp):
+    EXIF orientation applied, centre square, Lanczos-3 to size x size, RGB. Close to sharp's
+    pixels, not bit-identical; the app hands over its own decode instead (finetune --pixels)."""
+    with Image.open(path) as img:
+        img = ImageOps.exif_transpose(img).convert("RGB")
+    w, h = img.size
+    s = min(w, h)
+    img = img.resize((size, size), Image.LANCZOS, box=((w - s) / 2, (h - s) / 2, (w + s) / 2, (h + s) / 2))
     return np.asarray(img, dtype=np.uint8)
 
 

@@ -63,7 +63,7 @@ def pca_basis(x):
     return mu, v  # rows of v are principal directions, largest first
 
 
-def prefix_metrics(z_tr, y_tr, z_te, y_te, dims, logits=None, probe=False, num_classes=10):
+def prefix_metrics(z_tr, y_tr, z_te, y_te, dims, logits=None, probe=False, num_classes=10, k=10):
     """metrics[metric][dim] for prefixes z[:m]; top-1 from the model's heads or a linear probe."""
     out = {"top1": {}, "nn1": {}, "map10": {}}
     for i, m in enumerate(dims):
@@ -71,5 +71,5 @@ def prefix_metrics(z_tr, y_tr, z_te, y_te, dims, logits=None, probe=False, num_c
             out["top1"][m] = top1(logits[i], y_te)
         elif probe:
             out["top1"][m] = linear_probe(z_tr[:, :m], y_tr, z_te[:, :m], y_te, num_classes)
-        out["nn1"][m], out["map10"][m] = retrieval(z_te[:, :m], y_te, z_tr[:, :m], y_tr)
+        out["nn1"][m], out["map10"][m] = retrieval(z_te[:, :m], y_te, z_tr[:, :m], y_tr, k=k)
     return out

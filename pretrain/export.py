@@ -2,10 +2,13 @@
 import hashlib
 import json
 import os
+import subprocess
 
 import torch
 
 from .model import ExportWrapper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def export_onnx(net, path, size, nesting):
@@ -45,3 +48,33 @@ def write_parity_batch(net, x_norm, path):
 def write_card(path, card):
     with open(path, "w") as f:
         json.dump(card, f, indent=1)
+
+
+def check_parity(onnx_path, batch_path, log=lambda msg: print(msg, flush=True)):
+    """onnxruntime-node (the app's runtime) must agree with PyTorch on the batch, or the export fails."""
+    # MRL_NODE: the app's own runtime (Electron's binary, run as node), which may not be on PATH
+    node = os.environ.get("MRL_NODE", "node")
+    res = subprocess.run([node, os.path.join(ROOT, "pretrain", "onnx_parity.mjs"), onnx_path, batch_path],
+                         capture_output=True, text=True, cwd=ROOT)
+    if res.returncode != 0:
+        raise RuntimeError(f"onnxruntime parity check failed to run: {res.stderr}")
+    parity = json.loads(res.stdout)
+    log(f"onnxruntime vs PyTorch ({os.path.basename(onnx_path)}): max abs diff {parity['max_abs_diff']:.2e}")
+    if parity["max_abs_diff"] >= 1e-3:
+        raise RuntimeError(f"onnxruntime and PyTorch disagree: {parity}")
+    return parity
+
+
+def export_model(net, out, card, x_batch, log=lambda msg: print(msg, flush=True)):
+    """An MRL model as the app loads it: <name>.onnx, its heads sidecar and card, parity-checked."""
+    name = card["name"]
+    onnx_path = os.path.join(out, f"{name}.onnx")
+    export_onnx(net, onnx_path, card["input"]["size"], card["nesting"])
+    write_heads(net, os.path.join(out, card["heads_file"]), card["classes"])
+    batch_path = os.path.join(out, f"parity-batch-{name}.json")
+    write_parity_batch(net, x_batch, batch_path)
+    parity = check_parity(onnx_path, batch_path, log)
+    card["parity"] = {"max_abs_diff": parity["max_abs_diff"], "batch": len(x_batch), "runtime": "onnxruntime-node"}
+    card["sha256"] = sha256(onnx_path)
+    write_card(os.path.join(out, f"{name}.json"), card)
+    return onnx_path

@@ -6,9 +6,7 @@
 import argparse
 import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import time
 
@@ -18,9 +16,9 @@ import torch.distributed as dist
 from .configs import CONFIGS, arch_name
 from .data import find_splits, load_split
 from .evaluate import embed, pca_basis, prefix_metrics
-from .export import export_onnx, sha256, write_card, write_heads, write_parity_batch
+from .export import check_parity, export_model, export_onnx, sha256, write_card, write_parity_batch
 from .plot import plot_metrics
-from .train import build, dist_info, normalize_batch, pick_device, train_model
+from .train import build, dist_info, hardware, normalize_batch, pick_device, train_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_NAME = "mrl-resnet18-cifar10"
@@ -29,12 +27,6 @@ BASELINE_NAME = "ff512-resnet18-cifar10"
 
 def log(msg):
     print(msg, flush=True)
-
-
-def hardware(device):
-    if device.type == "cuda":
-        return f"{torch.cuda.get_device_name(device)} (torch {torch.__version__})"
-    return f"{platform.processor() or platform.machine()} CPU x{os.cpu_count()} (torch {torch.__version__}, {torch.get_num_threads()} threads)"
 
 
 def parse():
@@ -181,18 +173,6 @@ def evaluate_all(feats, cfg, y_tr, y_te, num_classes):
     return {h: {k: {str(d): round(v, 2) for d, v in s.items()} for k, s in m.items()} for h, m in metrics.items()}
 
 
-def export_model(net, out, card, x_batch):
-    onnx_path = os.path.join(out, f"{MODEL_NAME}.onnx")
-    export_onnx(net, onnx_path, 32, card["nesting"])
-    write_heads(net, os.path.join(out, card["heads_file"]), card["classes"])
-    batch_path = os.path.join(out, "parity-batch.json")
-    write_parity_batch(net, x_batch, batch_path)
-    parity = check_parity(onnx_path, batch_path)
-    card["parity"] = {"max_abs_diff": parity["max_abs_diff"], "batch": len(x_batch), "runtime": "onnxruntime-node"}
-    card["sha256"] = sha256(onnx_path)
-    write_card(os.path.join(out, f"{MODEL_NAME}.json"), card)
-
-
 def export_baseline(net, out, mrl_card, x_batch):
     """FF-512, a fixed-feature (non-Matryoshka) encoder with the same interface: what a user's own
     model looks like to the app's import and its unsupervised Matryoshka adaptor."""
@@ -207,18 +187,6 @@ def export_baseline(net, out, mrl_card, x_batch):
                  "metrics": {k: mrl_card["metrics"][k] for k in ("ff", "ff512_truncated", "ff512_pca") if k in mrl_card["metrics"]},
                  "sha256": sha256(onnx_path)})
     write_card(os.path.join(out, f"{BASELINE_NAME}.json"), card)
-
-
-def check_parity(onnx_path, batch_path):
-    res = subprocess.run(["node", os.path.join(ROOT, "pretrain", "onnx_parity.mjs"), onnx_path, batch_path],
-                         capture_output=True, text=True, cwd=ROOT)
-    if res.returncode != 0:
-        raise RuntimeError(f"onnxruntime parity check failed to run: {res.stderr}")
-    parity = json.loads(res.stdout)
-    log(f"onnxruntime vs PyTorch ({os.path.basename(onnx_path)}): max abs diff {parity['max_abs_diff']:.2e}")
-    if parity["max_abs_diff"] >= 1e-3:
-        raise RuntimeError(f"onnxruntime and PyTorch disagree: {parity}")
-    return parity
 
 
 def install(out):

@@ -1,6 +1,7 @@
 """One model's training loop: single process or DistributedDataParallel (torchrun)."""
 import contextlib
 import os
+import platform
 import time
 
 import torch
@@ -28,6 +29,12 @@ def pick_device():
     # Debian's torch starts with one thread; use every core (2 threads: 54 vs 86 ms/step here)
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ.get("WORLD_SIZE", 1))))
     return torch.device("cpu")
+
+
+def hardware(device):
+    if device.type == "cuda":
+        return f"{torch.cuda.get_device_name(device)} (torch {torch.__version__})"
+    return f"{platform.processor() or platform.machine()} CPU x{os.cpu_count()} (torch {torch.__version__}, {torch.get_num_threads()} threads)"
 
 
 def model_spec(name, nesting):
@@ -70,6 +77,14 @@ def autocast(cuda):
     return contextlib.nullcontext()
 
 
+def sgd(net, lr, weight_decay):
+    """SGD + Nesterov; no weight decay on biases and BatchNorm parameters."""
+    decay = [p for p in net.parameters() if p.ndim > 1]
+    no_decay = [p for p in net.parameters() if p.ndim <= 1]
+    return torch.optim.SGD([{"params": decay, "weight_decay": weight_decay},
+                            {"params": no_decay, "weight_decay": 0.0}], lr=lr, momentum=0.9, nesterov=True)
+
+
 def train_model(name, cfg, x_train, y_train, mean, std, device, log):
     """x_train: N x 3 x H x W uint8 on `device`. Returns the trained Net (unwrapped)."""
     rank, world = dist_info()
@@ -81,10 +96,7 @@ def train_model(name, cfg, x_train, y_train, mean, std, device, log):
     model = net
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(net, device_ids=[device.index] if cuda else None)
-    decay = [p for n, p in net.named_parameters() if p.ndim > 1]
-    no_decay = [p for n, p in net.named_parameters() if p.ndim <= 1]
-    opt = torch.optim.SGD([{"params": decay, "weight_decay": cfg.weight_decay},
-                           {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr, momentum=0.9, nesterov=True)
+    opt = sgd(net, cfg.lr, cfg.weight_decay)
     n = x_train.shape[0]
     per_rank = n // world
     steps = max(1, per_rank // cfg.batch)
