@@ -21,8 +21,9 @@ const number = (v: string) => {
   return n
 }
 
-async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await Engine.open({ dataDir: program.opts().data })
+/** resume: go on with an interrupted model switch (commands that change the library or the model do). */
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>, resume = false): Promise<T> {
+  const engine = await Engine.open({ dataDir: program.opts().data, resume })
   try {
     return await fn(engine)
   } finally {
@@ -285,7 +286,7 @@ model
       }
       if (opts.use) await followSwitch(engine, Boolean(opts.json))
       else if (opts.json) console.log(JSON.stringify(res))
-    })
+    }, true)
   })
 
 model
@@ -300,7 +301,7 @@ model
       if (!engine.modelSwitchBusy) await call(engine, 'useModel', { id: key })
       else if (!opts.json) console.log(`resuming the switch to ${before.switch.to}`)
       await followSwitch(engine, Boolean(opts.json))
-    })
+    }, true)
   })
 
 program

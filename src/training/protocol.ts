@@ -18,6 +18,8 @@ export interface UnsupervisedJob {
   nesting: number[]
   d: number
   x: Float32Array
+  /** optimiser steps per epoch (default: trainUnsupervised's) */
+  steps?: number
 }
 
 export interface AdaptJob {

@@ -21,7 +21,7 @@ function handle(msg: TrainRequest): TrainReply {
     return { type: 'adapted', id: msg.id, y: adapt(a, msg.x, msg.x.length / a.dIn) }
   }
   if (msg.type === 'unsupervised') {
-    const res = trainUnsupervised(msg.x, msg.x.length / msg.d, msg.d, { nesting: msg.nesting }, control)
+    const res = trainUnsupervised(msg.x, msg.x.length / msg.d, msg.d, { nesting: msg.nesting, steps: msg.steps }, control)
     return {
       type: 'trained',
       id: msg.id,

@@ -128,7 +128,9 @@ export class Adaptation {
       if (ids.length < 100) throw new UserError('the unsupervised adaptor needs at least 100 indexed photos')
       const sample = shuffle(Array.from(ids), random).slice(0, UNSUPERVISED_SAMPLE)
       photos = sample.length
-      job = { type: 'unsupervised' as const, nesting, d, x: gatherRows(vectors, d, sample.map((id) => row.get(id)!)) }
+      // a small library is seen whole in a few batches: 50 steps an epoch would pass over it 50 times
+      const steps = Math.max(5, Math.min(50, Math.ceil((5 * photos * 0.75) / 256)))
+      job = { type: 'unsupervised' as const, nesting, d, steps, x: gatherRows(vectors, d, sample.map((id) => row.get(id)!)) }
     }
     if (this.cancelRequested) throw new Cancelled()
     this.set({ phase: 'training', message: `training on ${photos} photos` }, listener)

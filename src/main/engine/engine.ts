@@ -30,6 +30,11 @@ export interface EngineOptions {
   modelPath?: string
   /** onnxruntime threads in the worker (0: its default) */
   threads?: number
+  /**
+   * Go on with a model switch (or its adaptor) that a crash or close interrupted (default true).
+   * One-shot commands that only read (status, search) leave it for the next real session.
+   */
+  resume?: boolean
 }
 
 const IDLE: Progress = { phase: 'idle', done: 0, total: 0, perSecond: 0, etaSeconds: null, skipped: 0, message: '' }
@@ -106,6 +111,7 @@ export class Engine extends EventEmitter implements SwitchHost {
       }
       engine.loadDial()
       // a switch that a crash or close interrupted goes on where its last commit ended
+      if (opts.resume === false) return engine
       if (state.target) engine.switcher.start(state.target, (await registry.find(state.target.model).catch(() => null))?.name ?? state.target.model, engine.onSwitch)
       else if (state.adaptFor === engine.modelId) engine.switcher.start(null, model.card.name, engine.onSwitch)
       return engine

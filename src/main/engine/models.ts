@@ -71,6 +71,8 @@ function writeAtomic(file: string, text: string): void {
 
 export class ModelRegistry {
   readonly dir: string
+  /** the list, for as long as the set of imported folders stays the same (the UI polls it) */
+  private cached: { key: string; entries: ModelEntry[] } | null = null
 
   constructor(private readonly dataDir: string) {
     this.dir = join(dataDir, 'models')
@@ -110,9 +112,11 @@ export class ModelRegistry {
   }
 
   async list(): Promise<ModelEntry[]> {
+    const subs = existsSync(this.dir) ? readdirSync(this.dir).sort() : []
+    const key = `${bundledModelPath()}|${subs.join(',')}`
+    if (this.cached?.key === key) return this.cached.entries
     const out = [this.entry(await loadModel(bundledModelPath()), 'bundled')]
-    if (!existsSync(this.dir)) return out
-    for (const sub of readdirSync(this.dir).sort()) {
+    for (const sub of subs) {
       const onnx = join(this.dir, sub, 'model.onnx')
       if (!/^[0-9a-f]{64}$/.test(sub) || !existsSync(onnx)) continue
       try {
@@ -123,6 +127,7 @@ export class ModelRegistry {
         console.error(`ignoring the imported model in ${join(this.dir, sub)}: ${(err as Error).message}`)
       }
     }
+    this.cached = { key, entries: out }
     return out
   }
 

@@ -6,6 +6,7 @@ import { report } from './errors.svelte'
 import { emptyDraft, toFilter, type FilterDraft } from './filter'
 import { LabelsState } from './labels.svelte'
 import { Library } from './library.svelte'
+import { ModelsState } from './models.svelte'
 import { Search } from './search.svelte'
 
 const LIVE_REFRESH_MS = 3000
@@ -19,6 +20,7 @@ class AppState {
   library = new Library()
   search = new Search(() => this.filter)
   labels = new LabelsState()
+  models = new ModelsState()
   /** index into the shown list of the photo open in the viewer */
   viewerIndex = $state<number | null>(null)
 
@@ -45,6 +47,14 @@ class AppState {
       this.search.rerunSoon()
     }
     void this.labels.init()
+    // once another model (or its adaptor) answers, the photos' labels, the dial and the results change
+    this.models.onSwitched = () => {
+      void this.refreshStatus()
+      void this.labels.refreshAdaptors()
+      this.library.reset(this.filter)
+      this.search.rerunSoon()
+    }
+    void this.models.init()
     let lastLive = 0
     return onProgress((p) => {
       const wasDone = this.progress?.phase === 'done'
