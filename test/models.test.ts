@@ -177,3 +177,28 @@ test('a switch interrupted by closing the app resumes at the next start and lose
     removeDirs(lib, data)
   }
 })
+
+test('cancelling a switch keeps the model in use and drops the half-filled table', async () => {
+  const lib = cifarLibrary(9)
+  const data = tempDir()
+  const engine = await openIndexed(lib, data)
+  try {
+    const bundled = engine.modelId
+    const table = engine.store.photosTable
+    await engine.importModel({ path: FF512, cardPath: FF512_CARD, use: true })
+    while ((await engine.models()).switch.done < 32) await new Promise((r) => setTimeout(r, 20))
+    const res = await engine.cancelModelSwitch()
+    assert.equal(res.switch.phase, 'cancelled')
+    assert.equal(res.active, bundled)
+    assert.equal(engine.modelId, bundled)
+    assert.deepEqual(JSON.parse(readFileSync(join(data, 'model-state.json'), 'utf8')).target, null)
+    const db = await lancedb.connect(join(data, 'library.lance'))
+    assert.deepEqual((await db.tableNames()).filter((n) => n.startsWith('photos')), [table])
+    db.close()
+    assert.equal((await engine.search({ query: { kind: 'photo', id: 0 }, limit: 5 })).hits.length, 5)
+    assert.equal((await engine.models()).models.length, 2, 'the imported model stays available')
+  } finally {
+    await engine.close()
+    removeDirs(lib, data)
+  }
+})
