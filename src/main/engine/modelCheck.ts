@@ -52,7 +52,9 @@ async function loadSession(onnxPath: string): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(onnxPath, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' })
   } catch (err) {
-    throw new UserError(`not an ONNX model onnxruntime can load: ${String((err as Error).message ?? err).slice(0, 300)}`)
+    // the path is our temporary copy, of no use to the user
+    const why = String((err as Error).message ?? err).replaceAll(onnxPath, 'the file').replace(/^Load model from the file failed:/, '')
+    throw new UserError(`not an ONNX model onnxruntime can load: ${why.slice(0, 300)}`)
   }
 }
 
