@@ -10,7 +10,7 @@ import { resourcesDir } from './engine/modelCard'
 import { startServer } from './server'
 import { defaultDataDir, rendererDir } from './paths'
 import { createRpc } from './rpc'
-import type { Models, ModelSwitchStatus, Progress, SearchRequest, Training } from '../shared/api'
+import type { FineTune, Models, ModelSwitchStatus, Progress, SearchRequest, Training } from '../shared/api'
 
 const program = new Command('mrl-photos').description('Private, offline photo search with Matryoshka embeddings')
 program.option('--data <dir>', 'data folder (index, thumbnails)', defaultDataDir())
@@ -159,12 +159,45 @@ program
     })
   })
 
+/** Fine-tunes the whole model in PyTorch, imports it, and follows the re-embedding to its end. */
+async function trainBackbone(engine: Engine, opts: { json?: boolean; epochs?: number }): Promise<void> {
+  const pct = (xs: number[]) => xs.map((x) => (100 * x).toFixed(0).padStart(3)).join(' ')
+  let said = ''
+  let toldBefore = false
+  const onRun = (t: FineTune) => {
+    if (opts.json) return
+    if (!toldBefore && t.before.length) console.log(`before fine-tuning: held-out accuracy per prefix (${t.nesting.join('/')}): ${pct(t.before)}`)
+    toldBefore ||= t.before.length > 0
+    const line = t.phase === 'training' && t.epoch > 0 ? `epoch ${t.epoch}/${t.epochs}  loss ${t.loss?.toFixed(3)}  held-out accuracy per prefix: ${pct(t.perPrefix)}` : t.message
+    if (line && line !== said) console.log(line)
+    said = line
+  }
+  engine.on('backbone', onRun)
+  const stop = () => void call(engine, 'cancelBackbone', {})
+  process.once('SIGINT', stop)
+  await call(engine, 'trainBackbone', opts.epochs === undefined ? {} : { epochs: opts.epochs })
+  await engine.backboneIdle()
+  process.off('SIGINT', stop)
+  engine.off('backbone', onRun)
+  const t = (await call(engine, 'backbone', {})).run as FineTune
+  if (opts.json) console.log(JSON.stringify(t))
+  if (t.phase !== 'done') {
+    if (!opts.json && t.phase === 'failed') console.error(`error: ${t.message}`)
+    process.exitCode = 1
+    return
+  }
+  await followSwitch(engine, Boolean(opts.json))
+}
+
 program
   .command('train')
   .option('--unsupervised', 'no labels: make the prefixes of a non-Matryoshka model keep its full-embedding neighbours')
+  .option('--backbone', 'fine-tune the whole model in PyTorch (needs Python with torch), import it and search with it')
+  .option('--epochs <n>', 'with --backbone: at most this many epochs (early stopping on the held-out photos)', number)
   .option('--json', 'print the finished run as JSON')
   .description('fine-tune a Matryoshka adaptor on your labels (from the stored embeddings) and search with it')
-  .action(async (opts: { unsupervised?: boolean; json?: boolean }) => {
+  .action(async (opts: { unsupervised?: boolean; backbone?: boolean; epochs?: number; json?: boolean }) => {
+    if (opts.backbone) return withEngine((engine) => trainBackbone(engine, opts))
     await withEngine(async (engine) => {
       const pct = (xs: number[]) => xs.map((x) => (100 * x).toFixed(0).padStart(3)).join(' ')
       const onTraining = (t: Training) => {

@@ -156,6 +156,33 @@ export const Training = z.object({
 export type Training = z.infer<typeof Training>
 
 /** Whether this machine can fine-tune the whole model (Python with PyTorch), and if not, what is missing. */
+export const BackboneRequirements = z.object({
+  available: z.boolean(),
+  python: z.string().nullable(),
+  pythonVersion: z.string().nullable(),
+  torch: z.string().nullable(),
+  missing: z.string().nullable()
+})
+export type BackboneRequirements = z.infer<typeof BackboneRequirements>
+
+/** A full-backbone fine-tuning run (pretrain/finetune.py): per epoch, held-out accuracy per prefix. */
+export const FineTune = z.object({
+  phase: z.enum(['idle', 'preparing', 'training', 'exporting', 'importing', 'done', 'failed', 'cancelled']),
+  epoch: z.number(),
+  epochs: z.number(),
+  loss: z.number().nullable(),
+  nesting: z.array(z.number()),
+  /** held-out accuracy per prefix with heads fitted on the current backbone, before fine-tuning */
+  before: z.array(z.number()),
+  perPrefix: z.array(z.number()),
+  bestEpoch: z.number().nullable(),
+  message: z.string(),
+  /** the imported model (when done) */
+  model: z.string().nullable(),
+  seconds: z.number()
+})
+export type FineTune = z.infer<typeof FineTune>
+
 export const AdaptorInfo = z.object({
   version: z.number(),
   kind: TrainingKind,
@@ -277,6 +304,11 @@ export const api = {
   train: { input: z.object({ kind: TrainingKind }).strict(), output: Training },
   training: { input: empty, output: Training },
   cancelTraining: { input: empty, output: Training },
+  /** can this machine fine-tune the whole model (recheck: look again, e.g. after installing PyTorch), and the current run */
+  backbone: { input: z.object({ recheck: z.boolean().default(false) }).strict(), output: z.object({ requirements: BackboneRequirements, run: FineTune }) },
+  /** fine-tunes the whole model in PyTorch on the labelled photos, then imports it and switches to it */
+  trainBackbone: { input: z.object({ epochs: z.number().int().min(0).max(200).optional() }).strict(), output: FineTune },
+  cancelBackbone: { input: empty, output: FineTune },
   adaptors: { input: empty, output: Adaptors },
   /** search with this adaptor version, or with the model's own embeddings (null): also the rollback */
   useAdaptor: { input: z.object({ version: z.number().int().positive().nullable() }).strict(), output: Adaptors },

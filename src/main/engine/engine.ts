@@ -23,6 +23,7 @@ import { Adaptation, type ActiveAdaptor } from './adaptation'
 import { UserLabels } from './userLabels'
 import { ModelRegistry, importModel, isMatryoshka, tableFor, type ModelEntry, type TableRef } from './models'
 import { ModelSwitch, type SwitchHost } from './modelSwitch'
+import { Backbone } from './backbone'
 import { prefix } from './mrl'
 
 export interface EngineOptions {
@@ -64,6 +65,7 @@ export class Engine extends EventEmitter implements SwitchHost {
   readonly registry: ModelRegistry
   private readonly switcher: ModelSwitch
   /** fine-tuning the whole model in PyTorch, where the machine has it */
+  private readonly fineTuning: Backbone
   /** bumped when a model switch replaces the table, so a search that spanned it runs again */
   private generation = 0
 
@@ -82,6 +84,11 @@ export class Engine extends EventEmitter implements SwitchHost {
     this.indexer = new Indexer(this)
     this.registry = new ModelRegistry(dataDir)
     this.switcher = new ModelSwitch(this)
+    this.fineTuning = new Backbone({
+      dataDir,
+      labelledPhotos: () => this.userLabels.labelled(this.meta.values()).map((l) => ({ path: this.meta.get(l.id)!.path, label: l.label })),
+      importModel: async (path, cardPath) => (await this.importModel({ path, cardPath, use: true })).model.name
+    })
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -229,7 +236,7 @@ export class Engine extends EventEmitter implements SwitchHost {
 
   persistShortlists(): void {
     for (const [dims, s] of this.shortlists) {
-      s.save(join(this.dataDir, `shortlist-${dims}-${s.quantization}.usearch`), fingerprint(this.vectors.allIds(), dims, s.quantization, this.spaceId))
+      s.save(join(this.dataDir, `shortlist-${dims}-${s.quantization}.usearch`), fingerprint(this.vectors.allIds(), dims, s.quantization, this.spaceId, s.connectivity))
     }
   }
 
@@ -700,6 +707,27 @@ export class Engine extends EventEmitter implements SwitchHost {
     return this.adaptation.idle()
   }
 
+  // ---- fine-tuning the whole model in PyTorch (backbone.ts) ----
+
+  async backbone({ recheck = false }: Input<'backbone'>): Promise<Output<'backbone'>> {
+    return { requirements: await this.fineTuning.available(recheck), run: this.fineTuning.status() }
+  }
+
+  async trainBackbone({ epochs }: Input<'trainBackbone'>): Promise<Output<'trainBackbone'>> {
+    if (['preparing', 'training', 'applying'].includes(this.adaptation.status().phase)) throw new UserError('an adaptor is training; wait for it or cancel it first', 409)
+    if (this.switcher.busy) throw new UserError('the library is being embedded again for another model; fine-tune once the switch is done', 409)
+    return this.fineTuning.start(epochs, (t) => this.emit('backbone', t))
+  }
+
+  async cancelBackbone(): Promise<Output<'cancelBackbone'>> {
+    return this.fineTuning.stop()
+  }
+
+  /** Resolves when the current fine-tuning run (if any) has ended, its model imported. */
+  backboneIdle(): Promise<void> {
+    return this.fineTuning.idle()
+  }
+
   async adaptors(): Promise<Output<'adaptors'>> {
     return this.adaptation.list()
   }
@@ -732,6 +760,7 @@ export class Engine extends EventEmitter implements SwitchHost {
 
   async close(): Promise<void> {
     try {
+      await this.fineTuning.close()
       if (this.switcher.current().phase === 'adapting') this.adaptation.stop() // resumed at the next start
       await this.switcher.stop()
       await this.adaptation.close()
