@@ -1,10 +1,14 @@
 // Worker thread: decodes photos and runs the model, so indexing never blocks the main thread.
 // Decoding of the next batch overlaps inference of the current one (both are async here).
 import { parentPort } from 'node:worker_threads'
+import sharp from 'sharp'
 import { Embedder } from './embedder'
 import { loadModel } from './modelCard'
 import { DataFolderError, readPhoto } from './photoFile'
 import type { WorkerReply, WorkerRequest } from './embedProtocol'
+
+// each photo is decoded once: libvips' operation cache (up to 50 MB) would only hold on to memory
+sharp.cache(false)
 
 let embedder: Embedder | null = null
 
