@@ -4,20 +4,20 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import { rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import fc from 'fast-check'
 import { isMethod, methods } from '../src/shared/api.ts'
 import { createRpc } from '../src/main/rpc.ts'
-import { Engine } from '../src/main/engine/engine.ts'
-import { startServer, type RunningServer } from '../src/main/server.ts'
-import { cifarLibrary, tempDir } from './fixtures.ts'
+import type { Engine } from '../src/main/engine/engine.ts'
+import type { RunningServer } from '../src/main/server.ts'
+import { cifarLibrary } from './fixtures.ts'
+import { serveLibrary, type Served } from './served.ts'
 
 const RUNS = Number(process.env.MRL_FUZZ_RUNS ?? 200)
 
 let lib: string
 let data: string
-let renderer: string
+let served: Served
 let engine: Engine
 let server: RunningServer
 
@@ -140,19 +140,13 @@ function harmless(method: string, input: unknown): unknown {
 
 before(async () => {
   lib = cifarLibrary(2)
-  data = tempDir()
-  renderer = tempDir('mrl-renderer-')
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>MRL Photos</title>')
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  server = await startServer({ engine, rendererDir: renderer })
+  served = await serveLibrary(lib)
+  ;({ engine, server, data } = served)
 })
 
 after(async () => {
-  await server?.close()
-  await engine?.close()
-  for (const d of [lib, data, renderer]) rmSync(d, { recursive: true, force: true })
+  await served?.close()
+  rmSync(lib, { recursive: true, force: true })
 })
 
 for (const method of methods) {

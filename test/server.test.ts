@@ -3,15 +3,15 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { startServer, type RunningServer } from '../src/main/server.ts'
-import { cifarLibrary, tempDir } from './fixtures.ts'
+import { rmSync } from 'node:fs'
+import type { Engine } from '../src/main/engine/engine.ts'
+import type { RunningServer } from '../src/main/server.ts'
+import { cifarLibrary } from './fixtures.ts'
+import { serveLibrary, type Served } from './served.ts'
 
 let lib: string
 let data: string
-let renderer: string
+let served: Served
 let engine: Engine
 let server: RunningServer
 
@@ -40,21 +40,13 @@ const api = (method: string, input: unknown, headers: Record<string, string> = {
 
 before(async () => {
   lib = cifarLibrary(2)
-  data = tempDir()
-  renderer = tempDir('mrl-renderer-')
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>MRL Photos</title>')
-  mkdirSync(join(renderer, 'assets'))
-  writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)')
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  server = await startServer({ engine, rendererDir: renderer })
+  served = await serveLibrary(lib)
+  ;({ engine, server, data } = served)
 })
 
 after(async () => {
-  await server?.close()
-  await engine?.close()
-  for (const d of [lib, data, renderer]) rmSync(d, { recursive: true, force: true })
+  await served?.close()
+  rmSync(lib, { recursive: true, force: true })
 })
 
 test('binds loopback only and prints a URL with a random token', () => {

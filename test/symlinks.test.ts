@@ -5,14 +5,14 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { startServer, type RunningServer } from '../src/main/server.ts'
+import type { Engine } from '../src/main/engine/engine.ts'
+import type { RunningServer } from '../src/main/server.ts'
 import { cifarLibrary, tempDir } from './fixtures.ts'
+import { serveLibrary, type Served } from './served.ts'
 
 let lib: string
 let outside: string
-let data: string
-let renderer: string
+let served: Served
 let engine: Engine
 let server: RunningServer
 let secret: Buffer
@@ -25,8 +25,6 @@ const media = async (kind: string, id: number) => {
 before(async () => {
   lib = cifarLibrary(2)
   outside = tempDir('mrl-outside-')
-  data = tempDir()
-  renderer = tempDir('mrl-renderer-')
   // a real photo outside the library, standing in for any private file
   const someCat = join(lib, 'cat', readdirSync(join(lib, 'cat'))[0])
   copyFileSync(someCat, join(outside, 'private.jpg'))
@@ -40,16 +38,13 @@ before(async () => {
   symlinkSync(join(outside, 'more'), join(links, 'more'))
   symlinkSync('../cat', join(links, 'cats')) // inside: followed
   symlinkSync(someCat, join(links, 'inside.jpg')) // inside: indexed
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  server = await startServer({ engine, rendererDir: renderer })
+  served = await serveLibrary(lib)
+  ;({ engine, server } = served)
 })
 
 after(async () => {
-  await server?.close()
-  await engine?.close()
-  for (const d of [lib, outside, data, renderer]) rmSync(d, { recursive: true, force: true })
+  await served?.close()
+  for (const d of [lib, outside]) rmSync(d, { recursive: true, force: true })
 })
 
 test('links out of the library are skipped with a reason; links inside it are followed', async () => {
