@@ -6,17 +6,8 @@ import { join } from 'node:path'
 import type { Engine } from '../src/main/engine/engine.ts'
 import { Shortlist, fingerprint, type Quantization } from '../src/main/engine/shortlist.ts'
 
-/** A small deterministic generator, so a failing run can be replayed with MRL_SEED. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded generator training uses (mulberry32), so a failing run can be replayed with MRL_SEED. */
+export { rng as random } from '../src/training/linalg.ts'
 
 /** The seed from MRL_SEED, or a fresh one; printed either way so a failure can be replayed. */
 export function seedFromEnv(): number {

@@ -3,7 +3,7 @@
 // re-embedded for it; the models panel follows that switch.
 import type { BackboneRequirements, FineTune } from '../../../shared/api'
 import { call } from './client'
-import { report } from './errors.svelte'
+import { report, reported } from './errors.svelte'
 
 const POLL_MS = 1000
 const RUNNING: ReadonlyArray<FineTune['phase']> = ['preparing', 'training', 'exporting', 'importing']
@@ -16,31 +16,25 @@ export class BackboneState {
 
   /** recheck: look for Python and PyTorch again (after installing them) */
   async init(recheck = false): Promise<void> {
-    try {
+    await reported(async () => {
       const res = await call('backbone', { recheck })
       this.requirements = res.requirements
       this.run = res.run
       if (this.running) this.follow()
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async start(): Promise<void> {
-    try {
+    await reported(async () => {
       this.run = await call('trainBackbone', {})
       this.follow()
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async cancel(): Promise<void> {
-    try {
+    await reported(async () => {
       this.run = await call('cancelBackbone', {})
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   /** Polls the run until it ends (minutes on a CPU). */

@@ -18,3 +18,12 @@ export function report(err: unknown): void {
 export function dismiss(id: number): void {
   errors.list = errors.list.filter((e) => e.id !== id)
 }
+
+/** Runs a UI action and shows its failure, if any, in the banner. */
+export async function reported(action: () => Promise<void>): Promise<void> {
+  try {
+    await action()
+  } catch (err) {
+    report(err)
+  }
+}

@@ -2,7 +2,7 @@
 // adaptor versions built from those labels.
 import type { Adaptors, Labels, Output, Training, TrainingKind } from '../../../shared/api'
 import { call } from './client'
-import { report } from './errors.svelte'
+import { report, reported } from './errors.svelte'
 
 const POLL_MS = 400
 const RUNNING: ReadonlyArray<Training['phase']> = ['preparing', 'training', 'applying']
@@ -68,11 +68,9 @@ export class LabelsState {
   }
 
   async suggest(): Promise<void> {
-    try {
+    await reported(async () => {
       this.suggestions = await call('suggestions', { limit: 20 })
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   /** Accepting a suggestion labels the photo; rejecting only drops it from the list. */
@@ -83,37 +81,29 @@ export class LabelsState {
   }
 
   async refreshAdaptors(): Promise<void> {
-    try {
+    await reported(async () => {
       this.adaptors = await call('adaptors', {})
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async train(kind: TrainingKind): Promise<void> {
-    try {
+    await reported(async () => {
       this.training = await call('train', { kind })
       this.follow()
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async cancel(): Promise<void> {
-    try {
+    await reported(async () => {
       this.training = await call('cancelTraining', {})
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async useAdaptor(version: number | null): Promise<void> {
-    try {
+    await reported(async () => {
       this.adaptors = await call('adaptors', {}).then(() => call('useAdaptor', { version }))
       this.onSpaceChanged()
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   /** Polls the run until it ends (a run is minutes at most; polling keeps one transport for both shells). */
@@ -137,11 +127,9 @@ export class LabelsState {
 
   async init(): Promise<void> {
     await Promise.all([this.refresh(), this.refreshAdaptors()])
-    try {
+    await reported(async () => {
       this.training = await call('training', {})
       if (this.running) this.follow()
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 }

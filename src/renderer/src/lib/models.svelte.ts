@@ -3,7 +3,7 @@
 // embedded again (search keeps answering from the current model meanwhile).
 import type { Input, ModelInfo, Models, ModelSwitchStatus } from '../../../shared/api'
 import { call } from './client'
-import { report } from './errors.svelte'
+import { report, reported } from './errors.svelte'
 
 const POLL_MS = 500
 const RUNNING: ReadonlyArray<ModelSwitchStatus['phase']> = ['embedding', 'finishing', 'adapting']
@@ -30,11 +30,9 @@ export class ModelsState {
   onSwitched: () => void = () => {}
 
   async refresh(): Promise<void> {
-    try {
+    await reported(async () => {
       this.info = await call('models', {})
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async importModel(input: Input<'importModel'>): Promise<boolean> {
@@ -54,20 +52,16 @@ export class ModelsState {
   }
 
   async use(id: string): Promise<void> {
-    try {
+    await reported(async () => {
       this.info = await call('useModel', { id })
       this.follow()
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   async cancel(): Promise<void> {
-    try {
+    await reported(async () => {
       this.info = await call('cancelModelSwitch', {})
-    } catch (err) {
-      report(err)
-    }
+    })
   }
 
   /**
