@@ -51,10 +51,12 @@ const copyHeads = (hs: Head[]) => hs.map((h) => ({ ...h, weight: h.weight.slice(
 export function trainSupervised(data: SupervisedData, opts: SupervisedOptions, control: TrainControl = {}): SupervisedResult {
   const { d, classes } = data
   const nesting = opts.nesting.filter((m) => m <= d)
-  const epochs = opts.epochs ?? 40
-  const batch = opts.batch ?? 128
+  const epochs = opts.epochs ?? 30
+  // small batches: a few hundred labels give few steps per epoch, and more, smaller steps learn more per second
+  const batch = opts.batch ?? 64
   const structure = opts.structure ?? 1
-  const patience = opts.patience ?? 6
+  // the held-out split is small (20 % of the labels), so its accuracy is noisy: wait longer for a new best
+  const patience = opts.patience ?? 10
   const seed = opts.seed ?? 1
   const random = rng(seed)
   const xHat = unitRows(data.x, data.n, d)
@@ -68,7 +70,7 @@ export function trainSupervised(data: SupervisedData, opts: SupervisedOptions, c
   const trainX = gatherRows(xHat, d, split.train)
   const heads = prototypeHeads(nesting, classes.length, trainX, split.train.length, d, Int32Array.from(split.train, (i) => data.labels[i]))
   const params = [adaptor.weight, adaptor.bias, ...heads.flatMap((h) => [h.weight, h.bias])]
-  const adam = new Adam(params, opts.lr ?? 5e-3)
+  const adam = new Adam(params, opts.lr ?? 3e-3)
 
   let best = { score: -1, adaptor: cloneAdaptor(adaptor), heads: copyHeads(heads), perPrefix: nesting.map(() => 0) }
   let sinceBest = 0
