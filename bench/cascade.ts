@@ -1,6 +1,6 @@
 // Adaptive classification (the paper's cascade, mrl.ts): accuracy against the expected number of
 // dims used, across confidence thresholds, next to each fixed prefix and the model card's FF-d.
-import { calibrateCascade, cascade, cascadeScore, prefixPredictions, type PrefixPredictions } from '../src/main/engine/mrl'
+import { calibrateCascade, cascadeScore, prefixPredictions, type PrefixPredictions } from '../src/main/engine/mrl'
 import type { ModelCard } from '../src/main/engine/modelCard'
 import type { Split } from './embeddings'
 
@@ -29,13 +29,12 @@ export interface CascadeResult {
 }
 
 function rowsOf(pred: PrefixPredictions, rows: number[]): PrefixPredictions {
-  return { classIndex: pred.classIndex.map((c) => Int32Array.from(rows, (r) => c[r])), confidence: pred.confidence.map((c) => Float32Array.from(rows, (r) => c[r])) }
+  return { classIndex: pred.classIndex.map((c) => Int32Array.from(rows, (r) => c[r])), confidence: pred.confidence.map((c) => Float64Array.from(rows, (r) => c[r])) }
 }
 
 const FOLDS = 5
 
-function calibratedCascade(test: Split, nesting: number[], classes: number): CascadeResult['calibrated'] {
-  const pred = prefixPredictions(test.logits, classes)
+function calibratedCascade(test: Split, pred: PrefixPredictions, nesting: number[]): CascadeResult['calibrated'] {
   const folds = Array.from({ length: FOLDS }, (_, h) => {
     const fit = Array.from({ length: test.n }, (_, r) => r).filter((r) => r % FOLDS !== h)
     const score = Array.from({ length: test.n }, (_, r) => r).filter((r) => r % FOLDS === h)
@@ -56,30 +55,20 @@ export const THRESHOLDS = [0, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.
 export function benchCascade(test: Split, card: ModelCard): CascadeResult {
   const nesting = card.nesting
   const classes = card.classes.length
-  const logitsOf = (r: number) => test.logits.map((l) => l.subarray(r * classes, (r + 1) * classes))
+  // each row's top class and confidence at every prefix, once: every threshold below reuses them
+  const pred = prefixPredictions(test.logits, classes)
   const points = THRESHOLDS.map((threshold) => {
-    let correct = 0
-    let dims = 0
-    for (let r = 0; r < test.n; r++) {
-      const d = cascade(logitsOf(r), nesting, threshold)
-      if (d.classIndex === test.labels[r]) correct++
-      dims += d.dims
-    }
-    return { threshold, accuracy: (100 * correct) / test.n, expected_dims: dims / test.n }
+    const s = cascadeScore(pred, test.labels, nesting, nesting.map(() => threshold))
+    return { threshold, accuracy: (100 * s.correct) / test.n, expected_dims: s.dims }
   })
   const fixed = nesting.map((m, i) => {
     let correct = 0
-    for (let r = 0; r < test.n; r++) {
-      const l = test.logits[i].subarray(r * classes, (r + 1) * classes)
-      let best = 0
-      for (let c = 1; c < classes; c++) if (l[c] > l[best]) best = c
-      if (best === test.labels[r]) correct++
-    }
+    for (let r = 0; r < test.n; r++) if (pred.classIndex[i][r] === test.labels[r]) correct++
     return { dims: m, accuracy: (100 * correct) / test.n }
   })
   const ffTop1 = ((card.metrics?.ff as { top1?: Record<string, number> } | undefined)?.top1 ?? {}) as Record<string, number>
   const ff = Object.entries(ffTop1).map(([d, a]) => ({ dims: Number(d), accuracy: a }))
   const full = fixed[fixed.length - 1]
   const reaching = points.filter((p) => p.accuracy >= full.accuracy).sort((a, b) => a.expected_dims - b.expected_dims)
-  return { points, fixed, ff, full_dims: full.dims, full_accuracy: full.accuracy, matches_full: reaching[0] ?? null, calibrated: calibratedCascade(test, nesting, classes) }
+  return { points, fixed, ff, full_dims: full.dims, full_accuracy: full.accuracy, matches_full: reaching[0] ?? null, calibrated: calibratedCascade(test, pred, nesting) }
 }

@@ -66,7 +66,7 @@ export function cascade(logitsPerPrefix: ArrayLike<number>[], nesting: number[],
 /** Each calibration row's top class and its max softmax at every prefix. */
 export interface PrefixPredictions {
   classIndex: Int32Array[]
-  confidence: Float32Array[]
+  confidence: Float64Array[]
 }
 
 export function prefixPredictions(logitsPerPrefix: Float32Array[], classes: number): PrefixPredictions {
@@ -74,7 +74,7 @@ export function prefixPredictions(logitsPerPrefix: Float32Array[], classes: numb
   const out: PrefixPredictions = { classIndex: [], confidence: [] }
   for (const l of logitsPerPrefix) {
     const ci = new Int32Array(n)
-    const conf = new Float32Array(n)
+    const conf = new Float64Array(n)
     for (let r = 0; r < n; r++) {
       const p = softmax(l.subarray(r * classes, (r + 1) * classes))
       for (let c = 1; c < classes; c++) if (p[c] > p[ci[r]]) ci[r] = c
@@ -87,7 +87,7 @@ export function prefixPredictions(logitsPerPrefix: Float32Array[], classes: numb
 }
 
 /** Accuracy and mean stopping dims of per-prefix thresholds over precomputed predictions. */
-export function cascadeScore(pred: PrefixPredictions, labels: ArrayLike<number>, nesting: number[], thresholds: number[]): { accuracy: number; dims: number } {
+export function cascadeScore(pred: PrefixPredictions, labels: ArrayLike<number>, nesting: number[], thresholds: number[]): { correct: number; accuracy: number; dims: number } {
   const n = labels.length
   let correct = 0
   let dims = 0
@@ -97,7 +97,7 @@ export function cascadeScore(pred: PrefixPredictions, labels: ArrayLike<number>,
     if (pred.classIndex[i][r] === labels[r]) correct++
     dims += nesting[i]
   }
-  return { accuracy: correct / n, dims: dims / n }
+  return { correct, accuracy: correct / n, dims: dims / n }
 }
 
 const CALIBRATION_GRID = [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.01]
