@@ -1,4 +1,5 @@
-// kill -9 in the middle of indexing: the next start resumes, with no duplicate or torn rows.
+// kill -9 in the middle of indexing: the next start resumes, with no duplicate or torn rows; a run
+// stopped while it scans (closing the app, or a model switch's flip) removes nothing.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Engine } from '../src/main/engine/engine.ts'
 import { assertConsistent, assertShortlistsVerified, random, seedFromEnv } from './crashChecks.ts'
 import { ROOT, cifarLibrary, tempDir } from './fixtures.ts'
+import { openIndexed } from './indexed.ts'
 
 test('an indexer killed with SIGKILL resumes where its last commit ended', async () => {
   const lib = cifarLibrary(30) // 300 photos
@@ -107,5 +109,29 @@ test('three SIGKILLs at random moments: no duplicate or torn rows, shortlists ve
     }
   } finally {
     for (const d of [lib, later, data]) rmSync(d, { recursive: true, force: true })
+  }
+})
+
+test('closing the app while a run scans the folders keeps every photo: a cut-short scan is not a deletion', async () => {
+  const lib = cifarLibrary(10) // 100 photos in 10 folders
+  const data = tempDir()
+  try {
+    let engine = await openIndexed(lib, data)
+    let closing: Promise<void> | null = null
+    // stopped at once, as after a model switch's flip when the CLI exits right after it
+    engine.on('progress', (p) => {
+      if (p.phase === 'scanning' && !closing) closing = engine.close()
+    })
+    await engine.reindex()
+    await closing
+    engine = await Engine.open({ dataDir: data })
+    try {
+      assert.equal(await assertConsistent(engine), 100)
+    } finally {
+      await engine.close()
+    }
+  } finally {
+    rmSync(lib, { recursive: true, force: true })
+    rmSync(data, { recursive: true, force: true })
   }
 })

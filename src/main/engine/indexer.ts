@@ -94,6 +94,8 @@ export class Indexer {
       files.push(...res.files)
       problems.push(...res.problems)
     }
+    // a scan cut short lists only some of the files: the rest are not gone, so act on none of it
+    if (this.stopping) return
     const indexed = new Map<string, Known>()
     const orphans: number[] = []
     for (const m of e.indexedPhotos()) {
