@@ -30,10 +30,11 @@ def retrieval(q, qy, db, dby, k=10, chunk=1000):
     AP@k = sum_{i<=k} P@i * rel_i / (relevant items among the top k), the definition of the
     MRL paper's retrieval code; the app's benchmark uses the same (src/main/engine/mrl.ts).
     """
-    q = F.normalize(q.float(), dim=1)
-    db = F.normalize(db.float(), dim=1)
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
+    q, qy, dby = F.normalize(q.float().to(dev), dim=1), qy.to(dev), dby.to(dev)
+    db = F.normalize(db.float().to(dev), dim=1)
     nn_hits, ap_sum = 0.0, 0.0
-    ranks = torch.arange(1, k + 1, dtype=torch.float32)
+    ranks = torch.arange(1, k + 1, dtype=torch.float32, device=dev)
     for i in range(0, q.shape[0], chunk):
         sims = q[i:i + chunk] @ db.t()
         top = sims.topk(k, dim=1).indices

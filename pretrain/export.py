@@ -6,18 +6,21 @@ import subprocess
 
 import torch
 
-from .model import ExportWrapper
+from .model import ExportWrapper, half_stored_weights
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def export_onnx(net, path, size, nesting):
-    wrapper = ExportWrapper(net.cpu().eval())
+def export_onnx(net, path, size, nesting, half_weights=False):
+    """half_weights: fp16 initializers, each cast to fp32 in the graph (onnxruntime folds the casts
+    when it loads the model); constant folding is off so the export keeps them in fp16."""
+    net = net.cpu().eval()
+    wrapper = half_stored_weights(net) if half_weights else ExportWrapper(net)
     names = ["embedding"] + [f"logits_{m}" for m in nesting]
     dummy = torch.zeros(2, 3, size, size)
     torch.onnx.export(wrapper, dummy, path, input_names=["image"], output_names=names,
                       dynamic_axes={n: {0: "batch"} for n in ["image"] + names}, opset_version=13,
-                      do_constant_folding=True)
+                      do_constant_folding=not half_weights)
     return names
 
 
@@ -65,11 +68,11 @@ def check_parity(onnx_path, batch_path, log=lambda msg: print(msg, flush=True)):
     return parity
 
 
-def export_model(net, out, card, x_batch, log=lambda msg: print(msg, flush=True)):
+def export_model(net, out, card, x_batch, log=lambda msg: print(msg, flush=True), half_weights=False):
     """An MRL model as the app loads it: <name>.onnx, its heads sidecar and card, parity-checked."""
     name = card["name"]
     onnx_path = os.path.join(out, f"{name}.onnx")
-    export_onnx(net, onnx_path, card["input"]["size"], card["nesting"])
+    export_onnx(net, onnx_path, card["input"]["size"], card["nesting"], half_weights)
     write_heads(net, os.path.join(out, card["heads_file"]), card["classes"])
     batch_path = os.path.join(out, f"parity-batch-{name}.json")
     write_parity_batch(net, x_batch, batch_path)

@@ -1,7 +1,10 @@
 """ResNet for 32x32 input (3x3 stem, no max-pool) with a d-dim representation layer."""
+import copy
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torch.nn.utils.parametrize as parametrize
 
 from .mrl import MRLHeads, MRLEHeads, FixedHead
 
@@ -75,3 +78,31 @@ class ExportWrapper(nn.Module):
     def forward(self, image):
         z, logits = self.net(image)
         return (z, *logits)
+
+
+class _AsFloat(nn.Module):
+    def forward(self, x):
+        return x.float()
+
+
+def half_stored_weights(net):
+    """ExportWrapper over a copy of `net` whose float weights and buffers are held as fp16 and cast to
+    fp32 where used, so the exported graph stores them at half the size and computes in fp32."""
+    net = copy.deepcopy(net)
+    for module in list(net.modules()):
+        for name, t in list(module.named_parameters(recurse=False)) + list(module.named_buffers(recurse=False)):
+            if t is not None and t.is_floating_point():
+                parametrize.register_parametrization(module, name, _AsFloat())
+                stored = module.parametrizations[name]
+                # torch 1.13 refuses a right_inverse that changes dtype: swap the stored tensor after
+                half = t.detach().half()
+                stored.original = nn.Parameter(half, requires_grad=False) if isinstance(t, nn.Parameter) else half
+    return ExportWrapper(net)
+
+
+@torch.no_grad()
+def round_to_fp16(net):
+    """Rounds every float weight and buffer to the nearest fp16 value, kept in fp32."""
+    for t in net.state_dict().values():
+        if t.is_floating_point():
+            t.copy_(t.half().float())

@@ -4,18 +4,21 @@
     torchrun --nproc_per_node 2 -m pretrain.run --config smoke ...   (DistributedDataParallel)
 """
 import argparse
+import io
 import json
 import os
 import shutil
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
-from .configs import CONFIGS, arch_name
+from .configs import CONFIGS, Config, arch_name
 from .data import find_splits, load_split
 from .evaluate import embed, pca_basis, prefix_metrics
+from .model import round_to_fp16
 from .export import check_parity, export_model, export_onnx, sha256, write_card, write_parity_batch
 from .plot import plot_metrics
 from .train import build, dist_info, hardware, normalize_batch, pick_device, train_model
@@ -37,18 +40,29 @@ def parse():
                    help="folder with train/test as .tar.gz or as class/image folders")
     p.add_argument("--out", default=None)
     p.add_argument("--epochs", type=int)
+    p.add_argument("--batch", type=int)
+    p.add_argument("--lr", type=float, help="peak one-cycle learning rate")
     p.add_argument("--models", help="comma list, e.g. mrl,ff512 (default: all)")
     p.add_argument("--seed", type=int)
     p.add_argument("--prefix-weights", help="comma list of per-prefix loss weights")
     p.add_argument("--install", action="store_true", help="copy model, card and results into resources/ and pretrain/results/")
+    p.add_argument("--budget", type=float, help="seconds this run may take: a model that will not fit is skipped (a lent GPU's time is fixed)")
+    p.add_argument("--ship", help="on a machine without the app's runtime: write the card and the MRL weights here, export nothing")
+    p.add_argument("--finish", help="export and install a run shipped to this folder (with --ship)")
     return p.parse_args()
 
 
 def main():
     args = parse()
+    if args.finish:
+        return finish(args)
     cfg = CONFIGS[args.config]
     if args.epochs:
         cfg.epochs = args.epochs
+    if args.batch:
+        cfg.batch = args.batch
+    if args.lr:
+        cfg.lr = args.lr
     if args.models:
         cfg.models = args.models.split(",")
     if args.seed is not None:
@@ -57,8 +71,8 @@ def main():
         cfg.prefix_weights = [float(w) for w in args.prefix_weights.split(",")]
     out = args.out or os.path.join(ROOT, "pretrain", "runs", cfg.name)
     os.makedirs(os.path.join(out, "ckpt"), exist_ok=True)
+    deadline = time.time() + args.budget if args.budget else None
     rank, world = dist_info()
-    device = pick_device()
     torch.manual_seed(cfg.seed)
 
     splits = find_splits(args.data)
@@ -68,6 +82,7 @@ def main():
     x_te, y_te, _ = load_split(splits["test"], 32, classes, cfg.test_limit_per_class or None, cache)
     if rank == 0:
         log(f"data: {len(x_tr)} train, {len(x_te)} test, {len(classes)} classes ({time.time() - t0:.0f}s)")
+    device = pick_device()  # after decoding: its worker processes are forked without a CUDA context
     x_tr = torch.from_numpy(x_tr).permute(0, 3, 1, 2).contiguous().to(device)
     x_te = torch.from_numpy(x_te).permute(0, 3, 1, 2).contiguous().to(device)
     y_tr, y_te = torch.from_numpy(y_tr).to(device), torch.from_numpy(y_te)
@@ -76,7 +91,7 @@ def main():
     std = flat.std((0, 2, 3)).view(1, 3, 1, 1)
     del flat
 
-    nets, timings = {}, {}
+    nets, timings, metrics, skipped = {}, {}, {}, []
     for name in cfg.models:
         ckpt = os.path.join(out, "ckpt", f"{name}.pt")
         timing_file = ckpt.replace(".pt", ".json")
@@ -89,25 +104,50 @@ def main():
                     timings[name] = json.load(f)["seconds"]
             if rank == 0:
                 log(f"[{name}] loaded {ckpt}")
-            continue
-        t = time.time()
-        nets[name] = train_model(name, cfg, x_tr, y_tr, mean, std, device, log)
-        timings[name] = round(time.time() - t, 1)
+        else:
+            # a lent machine's time is fixed: skip what the models trained so far say will not fit
+            if deadline and timings and time.time() + 1.1 * max(timings.values()) > deadline:
+                skipped.append(name)
+                if rank == 0:
+                    log(f"[{name}] skipped: the --budget leaves {deadline - time.time():.0f}s, a model takes {max(timings.values()):.0f}s")
+                continue
+            t = time.time()
+            net = train_model(name, cfg, x_tr, y_tr, mean, std, device, log)
+            if cfg.fp16_weights:
+                round_to_fp16(net)
+            nets[name] = net
+            timings[name] = round(time.time() - t, 1)
+            if rank == 0:
+                torch.save(net.state_dict(), ckpt)
+                with open(timing_file, "w") as f:
+                    json.dump({"seconds": timings[name], "epochs": cfg.epochs, "hardware": hardware(device)}, f)
         if rank == 0:
-            torch.save(nets[name].state_dict(), ckpt)
-            with open(timing_file, "w") as f:
-                json.dump({"seconds": timings[name], "epochs": cfg.epochs, "hardware": hardware(device)}, f)
+            # evaluated as each model lands, so a run cut short keeps what it finished
+            feats = features(name, nets[name], out, x_tr, x_te, mean, std, device)
+            metrics = merge_metrics(metrics, evaluate_one(name, feats, cfg, y_tr.cpu(), y_te, len(classes)))
+            card = make_card(cfg, classes, mean, std, metrics, timings, skipped, device, world, len(x_tr), len(x_te))
+            if args.ship:
+                ship(args.ship, card, nets, name)
     if world > 1:
         dist.barrier()
     if rank != 0:
         return
-
-    log("evaluating")
-    feats = {name: features(name, net, out, x_tr, x_te, mean, std, device) for name, net in nets.items()}
-    metrics = evaluate_all(feats, cfg, y_tr.cpu(), y_te, len(classes))
+    card = make_card(cfg, classes, mean, std, metrics, timings, skipped, device, world, len(x_tr), len(x_te))
+    if args.ship:
+        ship(args.ship, card, nets, None)
     log(json.dumps(metrics))
+    batch = normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu())
+    if args.ship:
+        log(f"shipped to {args.ship}: finish with `python3 -m pretrain.run --finish DIR --install`")
+        return
+    write_outputs(out, card, nets, batch, cfg)
+    if args.install:
+        install(out)
+    log(f"done: {out}")
 
-    card = {"name": MODEL_NAME, "arch": arch_name(cfg), "embedding_dim": cfg.nesting[-1], "nesting": cfg.nesting,
+
+def make_card(cfg, classes, mean, std, metrics, timings, skipped, device, world, n_train, n_test):
+    return {"name": MODEL_NAME, "arch": arch_name(cfg), "embedding_dim": cfg.nesting[-1], "nesting": cfg.nesting,
             "input": {"name": "image", "size": 32, "layout": "NCHW", "channels": "RGB", "scale": "0..1 then (x-mean)/std",
                       "mean": mean.flatten().tolist(), "std": std.flatten().tolist(), "resize": "centre square crop, bilinear"},
             "outputs": {"embedding": "embedding", "logits": {str(m): f"logits_{m}" for m in cfg.nesting}},
@@ -115,20 +155,71 @@ def main():
             "metric_definitions": {"top1": "head top-1 on the test split (FF-512 truncated/PCA: closed-form least-squares linear probe on the frozen features)",
                                    "nn1": "1-NN accuracy, cosine on the L2-normalised prefix, train split as database",
                                    "map10": "mAP@10, same retrieval; AP normalised by relevant items in the top 10"},
-            "training": {"config": cfg.to_dict(), "seed": cfg.seed, "train_images": len(x_tr), "test_images": len(x_te),
-                         "hardware": hardware(device), "world_size": world, "seconds_per_model": timings,
-                         "command": "python3 -m pretrain.run " + " ".join(sys.argv[1:])}}
-    batch = normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu())
+            "training": {"config": cfg.to_dict(), "seed": cfg.seed, "train_images": n_train, "test_images": n_test,
+                         "hardware": hardware(device), "world_size": world, "seconds_per_model": dict(timings),
+                         "skipped_for_time": list(skipped), "command": "python3 -m pretrain.run " + " ".join(sys.argv[1:])}}
+
+
+def write_outputs(out, card, nets, batch, cfg):
+    """The app's model (and the FF-512 baseline when trained), results table, card and plot."""
     if "mrl" in nets:
-        export_model(nets["mrl"], out, card, batch)
+        export_model(nets["mrl"], out, card, batch, half_weights=cfg.fp16_weights)
+        state = nets["mrl"].cpu().state_dict()
+        # the starting point of full-backbone fine-tuning (pretrain/finetune.py)
+        torch.save({k: v.half() if cfg.fp16_weights and v.is_floating_point() else v for k, v in state.items()},
+                   os.path.join(out, f"{MODEL_NAME}.pt"))
     if "ff512" in nets:
         export_baseline(nets["ff512"], out, card, batch)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(card, f, indent=1)
     with open(os.path.join(out, "results.md"), "w") as f:
-        f.write(results_table(metrics, cfg.nesting))
-    plot_metrics(metrics, os.path.join(out, "accuracy-vs-dims.png"),
-                 f"{arch_name(cfg)} on {len(x_tr)} images, {cfg.epochs} epochs ({card['training']['hardware']})")
+        f.write(results_table(card["metrics"], cfg.nesting))
+    t = card["training"]
+    plot_metrics(card["metrics"], os.path.join(out, "accuracy-vs-dims.png"),
+                 f"{card['arch']} on {t['train_images']} images, {cfg.epochs} epochs ({t['hardware']})")
+
+
+SHIP_PART = 15 << 20  # a lent machine hands back files of at most 16 MiB
+
+
+def ship(folder, card, nets, name):
+    """What a lent machine hands back: the card so far, and the MRL weights as fp16 npz parts."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "results.json"), "w") as f:
+        json.dump(card, f, indent=1)
+    if name != "mrl":
+        return
+    buf = io.BytesIO()
+    np.savez(buf, **{k: v.detach().cpu().half().numpy() if v.is_floating_point() else v.detach().cpu().numpy()
+                     for k, v in nets["mrl"].state_dict().items()})
+    data = buf.getvalue()
+    for i in range(0, len(data), SHIP_PART):
+        with open(os.path.join(folder, f"mrl.weights.npz.{i // SHIP_PART}"), "wb") as f:
+            f.write(data[i:i + SHIP_PART])
+    log(f"[mrl] shipped {len(data) / 1e6:.1f} MB of weights")
+
+
+def finish(args):
+    """Exports and installs a run trained elsewhere (--ship): its card and MRL weights."""
+    with open(os.path.join(args.finish, "results.json")) as f:
+        card = json.load(f)
+    c = card["training"]["config"]
+    cfg = Config(**{**c, "widths": tuple(c["widths"]), "blocks": tuple(c["blocks"])})
+    parts = sorted((p for p in os.listdir(args.finish) if p.startswith("mrl.weights.npz.")), key=lambda p: int(p.rsplit(".", 1)[1]))
+    data = b"".join(open(os.path.join(args.finish, p), "rb").read() for p in parts)
+    arrays = np.load(io.BytesIO(data))
+    net = build("mrl", cfg, len(card["classes"]))
+    net.load_state_dict({k: torch.from_numpy(arrays[k].astype(np.float32) if arrays[k].dtype == np.float16 else arrays[k])
+                         for k in arrays.files})
+    splits = find_splits(args.data)
+    x_te, _y, _c = load_split(splits["test"], 32, card["classes"], cfg.test_limit_per_class or None, os.path.join(ROOT, ".cache", "pretrain"))
+    mean = torch.tensor(card["input"]["mean"]).view(1, 3, 1, 1)
+    std = torch.tensor(card["input"]["std"]).view(1, 3, 1, 1)
+    batch = normalize_batch(torch.from_numpy(x_te[:16]).permute(0, 3, 1, 2).contiguous(), mean, std)
+    card["training"]["finish_command"] = "python3 -m pretrain.run " + " ".join(sys.argv[1:])
+    out = args.out or os.path.join(ROOT, "pretrain", "runs", cfg.name)
+    os.makedirs(out, exist_ok=True)
+    write_outputs(out, card, {"mrl": net}, batch, cfg)
     if args.install:
         install(out)
     log(f"done: {out}")
@@ -148,29 +239,32 @@ def features(name, net, out, x_tr, x_te, mean, std, device):
     return z_tr, z_te, logits
 
 
-def evaluate_all(feats, cfg, y_tr, y_te, num_classes):
+def evaluate_one(name, feats, cfg, y_tr, y_te, num_classes):
+    """The card's metrics that one model gives: its heads, or its FF-d point (and, for FF-512, the
+    truncated and PCA baselines). JSON keys are strings; rounded for a readable card."""
+    z_tr, z_te, logits = feats
     metrics = {}
-    for head in ("mrl", "mrle"):
-        if head in feats:
-            z_tr, z_te, logits = feats[head]
-            metrics[head] = prefix_metrics(z_tr, y_tr, z_te, y_te, cfg.nesting, logits=logits)
-    ff = {"top1": {}, "nn1": {}, "map10": {}}
-    for name, (z_tr, z_te, logits) in feats.items():
-        if name.startswith("ff"):
-            d = int(name[2:])
-            one = prefix_metrics(z_tr, y_tr, z_te, y_te, [d], logits=logits)
-            for k in ff:
-                ff[k].update(one[k])
-    if ff["top1"]:
-        metrics["ff"] = ff
-    if "ff512" in feats:
-        z_tr, z_te, _ = feats["ff512"]
+    if name in ("mrl", "mrle"):
+        metrics[name] = prefix_metrics(z_tr, y_tr, z_te, y_te, cfg.nesting, logits=logits)
+    else:
+        metrics["ff"] = prefix_metrics(z_tr, y_tr, z_te, y_te, [int(name[2:])], logits=logits)
+    if name == "ff512":
         metrics["ff512_truncated"] = prefix_metrics(z_tr, y_tr, z_te, y_te, cfg.nesting, probe=True, num_classes=num_classes)
         mu, basis = pca_basis(z_tr)
         p_tr, p_te = (z_tr - mu) @ basis.t(), (z_te - mu) @ basis.t()
         metrics["ff512_pca"] = prefix_metrics(p_tr, y_tr, p_te, y_te, cfg.nesting, probe=True, num_classes=num_classes)
-    # JSON keys are strings; round for a readable card
     return {h: {k: {str(d): round(v, 2) for d, v in s.items()} for k, s in m.items()} for h, m in metrics.items()}
+
+
+def merge_metrics(metrics, new):
+    """FF-d points of several models share the card's `ff` head, in dimension order."""
+    out = {h: {k: dict(s) for k, s in m.items()} for h, m in metrics.items()}
+    for head, m in new.items():
+        for k, series in m.items():
+            merged = {**out.setdefault(head, {}).get(k, {}), **series}
+            out[head][k] = dict(sorted(merged.items(), key=lambda kv: int(kv[0])))
+    order = ["mrl", "mrle", "ff", "ff512_truncated", "ff512_pca"]
+    return {h: out[h] for h in order if h in out}
 
 
 def export_baseline(net, out, mrl_card, x_batch):
@@ -194,8 +288,12 @@ def install(out):
     results = os.path.join(ROOT, "pretrain", "results")
     os.makedirs(models, exist_ok=True)
     os.makedirs(results, exist_ok=True)
-    for f in (f"{MODEL_NAME}.onnx", f"{MODEL_NAME}.json", f"{MODEL_NAME}.heads.json", f"{BASELINE_NAME}.onnx", f"{BASELINE_NAME}.json"):
+    for f in (f"{MODEL_NAME}.onnx", f"{MODEL_NAME}.json", f"{MODEL_NAME}.heads.json", f"{MODEL_NAME}.pt"):
         shutil.copy(os.path.join(out, f), models)
+    # a run finished from --ship has no FF-512 export: the baseline already installed stays
+    for f in (f"{BASELINE_NAME}.onnx", f"{BASELINE_NAME}.json"):
+        if os.path.exists(os.path.join(out, f)):
+            shutil.copy(os.path.join(out, f), models)
     for f in ("results.json", "results.md", "accuracy-vs-dims.png"):
         shutil.copy(os.path.join(out, f), results)
     update_readme(os.path.join(results, "results.json"), os.path.join(results, "results.md"))
@@ -212,7 +310,10 @@ def update_readme(results_json, results_md):
     t = card["training"]
     block = (f"Produced by `{t['command']}` on {t['hardware']}: {card['arch']}, {t['config']['epochs']} epochs, "
              f"{t['train_images']} training images, seed {t['seed']}; training seconds per model: "
-             f"{', '.join(f'{k} {v:.0f}' for k, v in t['seconds_per_model'].items()) or 'n/a'}.\n\n{table}")
+             f"{', '.join(f'{k} {v:.0f}' for k, v in t['seconds_per_model'].items()) or 'n/a'}"
+             + (f"; not trained for lack of time: {', '.join(t['skipped_for_time'])}" if t.get("skipped_for_time") else "")
+             + (f". Exported and installed here by `{t['finish_command']}`" if t.get("finish_command") else "")
+             + f".\n\n{table}")
     with open(readme) as f:
         text = f.read()
     start, end = "<!-- results:start -->", "<!-- results:end -->"

@@ -66,3 +66,31 @@ test('torchrun --nproc_per_node 2 trains with DistributedDataParallel (gloo on C
     rmSync(out, { recursive: true, force: true })
   }
 })
+
+test('a run trained where Node is absent (--ship, --budget) is exported and parity-checked here (--finish)', async () => {
+  const dir = tempDir('mrl-ship-')
+  const [ship, out] = [join(dir, 'ship'), join(dir, 'out')]
+  try {
+    // --budget 1: the first model always trains; the next cannot fit and is skipped, and said so
+    const log = run(['-m', 'pretrain.run', '--smoke', '--data', SHARED_CIFAR, '--out', join(dir, 'run'), '--models', 'mrl,ff8', '--ship', ship, '--budget', '1'])
+    assert.match(log, /\[ff8\] skipped/)
+    const shipped = JSON.parse(readFileSync(join(ship, 'results.json'), 'utf8'))
+    assert.deepEqual(shipped.training.skipped_for_time, ['ff8'])
+    assert.ok(existsSync(join(ship, 'mrl.weights.npz.0')))
+    assert.ok(!existsSync(join(ship, 'mrl-resnet18-cifar10.onnx')), 'nothing is exported where it was trained')
+
+    run(['-m', 'pretrain.run', '--finish', ship, '--data', SHARED_CIFAR, '--out', out])
+    const card = JSON.parse(readFileSync(join(out, 'mrl-resnet18-cifar10.json'), 'utf8'))
+    assert.deepEqual(card.metrics, shipped.metrics, 'the metrics are the ones measured where it trained')
+    assert.ok(card.parity.max_abs_diff < 1e-3)
+    const onnx = join(out, 'mrl-resnet18-cifar10.onnx')
+    assert.equal(card.sha256, createHash('sha256').update(readFileSync(onnx)).digest('hex'))
+    // smoke weights are stored as fp16 and cast in the graph: the app still reads fp32
+    const session = await ort.InferenceSession.create(onnx)
+    const res = await session.run({ image: new ort.Tensor('float32', new Float32Array(2 * 3 * 32 * 32).fill(0.5), [2, 3, 32, 32]) })
+    assert.equal(res.embedding.type, 'float32')
+    assert.ok(existsSync(join(out, 'mrl-resnet18-cifar10.pt')))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
