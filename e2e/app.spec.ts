@@ -7,10 +7,9 @@ import { cifarLibrary, tempDir } from '../test/fixtures'
 import type { DialPoint } from '../src/shared/api'
 import { apiCall, startApp, type AppServer } from './server'
 
-// The issue's target is 0.85, for the GPU-trained ResNet-18 (pretrain --config gpu). The bundled
-// model was trained on this machine's 2 CPU cores (pretrain --config cpu) and measures 0.75 here,
-// so the test holds it to a floor below that: a regression in search, not the model, fails it.
-const PRECISION_FLOOR = 0.7
+// The issue's target for photo queries at the precise end, averaged over the classes (the bundled
+// GPU-trained ResNet-18 measured 0.898 here; its test-split 1-NN accuracy at 512 dims is 89.6%)
+const PRECISION_TARGET = 0.85
 
 let app: AppServer
 let lib: string
@@ -96,7 +95,7 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   const byClass = [...perClass].map(([cls, ps]) => [cls, ps.reduce((a, b) => a + b, 0) / ps.length] as const)
   const mean = byClass.reduce((a, [, p]) => a + p, 0) / byClass.length
   console.log(`precision@10 at the precise end: mean ${mean.toFixed(3)}; ${byClass.map(([c, p]) => `${c} ${p.toFixed(2)}`).join(', ')}`)
-  expect(mean).toBeGreaterThanOrEqual(PRECISION_FLOOR)
+  expect(mean).toBeGreaterThanOrEqual(PRECISION_TARGET)
 
   // sweep the dial: dims and candidates change along it
   const seen: string[] = []

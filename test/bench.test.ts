@@ -24,6 +24,7 @@ test('the small benchmark runs and its quality numbers are sane', { timeout: 30 
   assert.ok(wide.length >= 4)
   for (const e of wide) assert.ok(e.recall10! >= 0.9, `${e.name}: recall ${e.recall10}`)
   // the engine's runFunnel and the benchmark's reranker agree on the same candidates
+  assert.ok(entries.some((x) => x.engine_agreement !== undefined), 'agreement measured')
   for (const e of entries.filter((x) => x.engine_agreement !== undefined)) assert.ok((e.engine_agreement as number) >= 0.99, `${e.name}: agreement ${e.engine_agreement}`)
   // the prefixes nest: a longer exact prefix agrees more with exact full-dim search
   const byDims = entries.filter((e) => e.system === 'ours' && e.family === 'exact').sort((a, b) => a.dr! - b.dr!)
