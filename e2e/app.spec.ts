@@ -157,7 +157,15 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   await expect(page.getByTestId('viewer')).toBeVisible()
   await expect(page.getByTestId('viewer-label')).toContainText('dims')
   await expect(page.getByTestId('viewer-exif')).toBeVisible()
-  const loaded = await page.getByTestId('viewer-image').evaluate((img) => (img as HTMLImageElement).naturalWidth)
+  // the viewer may open before its image arrives: wait for the load (or the error: width 0)
+  const loaded = await page.getByTestId('viewer-image').evaluate((el) => {
+    const img = el as HTMLImageElement
+    if (img.complete) return img.naturalWidth
+    return new Promise<number>((done) => {
+      img.addEventListener('load', () => done(img.naturalWidth), { once: true })
+      img.addEventListener('error', () => done(0), { once: true })
+    })
+  })
   expect(loaded).toBe(32)
   await shot(page, '08-viewer')
   await page.getByTestId('find-similar').click()
