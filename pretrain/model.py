@@ -106,3 +106,9 @@ def round_to_fp16(net):
     for t in net.state_dict().values():
         if t.is_floating_point():
             t.copy_(t.half().float())
+
+
+def stored_state(net, half):
+    """The state dict on the CPU as files store it: float tensors in fp16 when `half`."""
+    return {k: v.detach().cpu().half() if half and v.is_floating_point() else v.detach().cpu()
+            for k, v in net.state_dict().items()}

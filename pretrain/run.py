@@ -18,7 +18,7 @@ import torch.distributed as dist
 from .configs import CONFIGS, Config, arch_name
 from .data import find_splits, load_split
 from .evaluate import embed, pca_basis, prefix_metrics
-from .model import round_to_fp16
+from .model import round_to_fp16, stored_state
 from .export import check_parity, export_model, export_onnx, sha256, write_card, write_parity_batch
 from .plot import plot_metrics
 from .train import build, dist_info, hardware, normalize_batch, pick_device, train_model
@@ -106,7 +106,7 @@ def main():
                 log(f"[{name}] loaded {ckpt}")
         else:
             # a lent machine's time is fixed: skip what the models trained so far say will not fit
-            if deadline and timings and time.time() + 1.1 * max(timings.values()) > deadline:
+            if out_of_time(deadline, timings, world):
                 skipped.append(name)
                 if rank == 0:
                     log(f"[{name}] skipped: the --budget leaves {deadline - time.time():.0f}s, a model takes {max(timings.values()):.0f}s")
@@ -125,22 +125,21 @@ def main():
             # evaluated as each model lands, so a run cut short keeps what it finished
             feats = features(name, nets[name], out, x_tr, x_te, mean, std, device)
             metrics = merge_metrics(metrics, evaluate_one(name, feats, cfg, y_tr.cpu(), y_te, len(classes)))
-            card = make_card(cfg, classes, mean, std, metrics, timings, skipped, device, world, len(x_tr), len(x_te))
             if args.ship:
-                ship(args.ship, card, nets, name)
+                ship_card(args.ship, make_card(cfg, classes, mean, std, metrics, timings, skipped, device, world, len(x_tr), len(x_te)))
+                if name == "mrl":
+                    ship_weights(args.ship, nets[name], cfg.fp16_weights)
     if world > 1:
         dist.barrier()
     if rank != 0:
         return
     card = make_card(cfg, classes, mean, std, metrics, timings, skipped, device, world, len(x_tr), len(x_te))
-    if args.ship:
-        ship(args.ship, card, nets, None)
     log(json.dumps(metrics))
-    batch = normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu())
     if args.ship:
+        ship_card(args.ship, card)  # with the models skipped at the end, too
         log(f"shipped to {args.ship}: finish with `python3 -m pretrain.run --finish DIR --install`")
         return
-    write_outputs(out, card, nets, batch, cfg)
+    write_outputs(out, card, nets, normalize_batch(x_te[:16].cpu(), mean.cpu(), std.cpu()), cfg)
     if args.install:
         install(out)
     log(f"done: {out}")
@@ -164,10 +163,8 @@ def write_outputs(out, card, nets, batch, cfg):
     """The app's model (and the FF-512 baseline when trained), results table, card and plot."""
     if "mrl" in nets:
         export_model(nets["mrl"], out, card, batch, half_weights=cfg.fp16_weights)
-        state = nets["mrl"].cpu().state_dict()
         # the starting point of full-backbone fine-tuning (pretrain/finetune.py)
-        torch.save({k: v.half() if cfg.fp16_weights and v.is_floating_point() else v for k, v in state.items()},
-                   os.path.join(out, f"{MODEL_NAME}.pt"))
+        torch.save(stored_state(nets["mrl"], cfg.fp16_weights), os.path.join(out, f"{MODEL_NAME}.pt"))
     if "ff512" in nets:
         export_baseline(nets["ff512"], out, card, batch)
     with open(os.path.join(out, "results.json"), "w") as f:
@@ -182,16 +179,26 @@ def write_outputs(out, card, nets, batch, cfg):
 SHIP_PART = 15 << 20  # a lent machine hands back files of at most 16 MiB
 
 
-def ship(folder, card, nets, name):
-    """What a lent machine hands back: the card so far, and the MRL weights as fp16 npz parts."""
+def out_of_time(deadline, timings, world):
+    """Whether the next model would run past the deadline, judging by the slowest so far; under
+    DistributedDataParallel rank 0 decides for all, so no rank waits for a model the others skip."""
+    decision = [bool(deadline and timings and time.time() + 1.1 * max(timings.values()) > deadline)]
+    if world > 1:
+        dist.broadcast_object_list(decision, src=0)
+    return decision[0]
+
+
+def ship_card(folder, card):
+    """What a lent machine hands back, part one: the card so far."""
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "results.json"), "w") as f:
         json.dump(card, f, indent=1)
-    if name != "mrl":
-        return
+
+
+def ship_weights(folder, net, half):
+    """Part two: the MRL weights as an npz in parts a lent machine can hand back."""
     buf = io.BytesIO()
-    np.savez(buf, **{k: v.detach().cpu().half().numpy() if v.is_floating_point() else v.detach().cpu().numpy()
-                     for k, v in nets["mrl"].state_dict().items()})
+    np.savez(buf, **{k: v.numpy() for k, v in stored_state(net, half).items()})
     data = buf.getvalue()
     for i in range(0, len(data), SHIP_PART):
         with open(os.path.join(folder, f"mrl.weights.npz.{i // SHIP_PART}"), "wb") as f:
@@ -209,8 +216,7 @@ def finish(args):
     data = b"".join(open(os.path.join(args.finish, p), "rb").read() for p in parts)
     arrays = np.load(io.BytesIO(data))
     net = build("mrl", cfg, len(card["classes"]))
-    net.load_state_dict({k: torch.from_numpy(arrays[k].astype(np.float32) if arrays[k].dtype == np.float16 else arrays[k])
-                         for k in arrays.files})
+    net.load_state_dict({k: torch.from_numpy(arrays[k]) for k in arrays.files})  # fp16 is widened on copy
     splits = find_splits(args.data)
     x_te, _y, _c = load_split(splits["test"], 32, card["classes"], cfg.test_limit_per_class or None, os.path.join(ROOT, ".cache", "pretrain"))
     mean = torch.tensor(card["input"]["mean"]).view(1, 3, 1, 1)
