@@ -1,6 +1,7 @@
 // Adaptive classification (the paper's cascade, mrl.ts): accuracy against the expected number of
 // dims used, across confidence thresholds, next to each fixed prefix and the model card's FF-d.
-import { calibrateCascade, cascadeScore, prefixPredictions, type PrefixPredictions } from '../src/main/engine/mrl'
+import { calibrateCascade, cascadeScore, prefixPredictions, stableThreshold, type PrefixPredictions } from '../src/main/engine/mrl'
+import { rng, shuffle } from '../src/training/linalg'
 import type { ModelCard } from '../src/main/engine/modelCard'
 import type { Split } from './embeddings'
 
@@ -8,6 +9,20 @@ export interface CascadePoint {
   threshold: number
   accuracy: number
   expected_dims: number
+}
+
+/** A calibration rule scored on rows it was not fitted on, over several random 5-fold splits. */
+export interface HeldOut {
+  /** mean over splits (each split scores every row once) */
+  accuracy: number
+  expected_dims: number
+  min_accuracy: number
+  max_accuracy: number
+  /** splits whose held-out accuracy reaches the full head's */
+  splits_reaching: number
+  splits: number
+  /** the first split's thresholds per fold (one per prefix but the last) */
+  thresholds: number[][]
 }
 
 export interface CascadeResult {
@@ -18,14 +33,13 @@ export interface CascadeResult {
   ff: { dims: number; accuracy: number }[]
   full_dims: number
   full_accuracy: number
-  /** the cheapest single threshold whose accuracy reaches the full head's */
+  /** the cheapest single threshold whose accuracy reaches the full head's, chosen on all rows (in-sample) */
   matches_full: CascadePoint | null
   /**
-   * Per-prefix thresholds calibrated on 4/5 of the test split to reach the full head's accuracy
-   * there and scored on the other 1/5, for each fifth (5-fold: no row is scored by thresholds
-   * fitted on it)
+   * Thresholds fitted on 4/5 of the test split to reach the full head's accuracy there and scored
+   * on the other 1/5: per-prefix (mrl.calibrateCascade) and one stable threshold (mrl.stableThreshold)
    */
-  calibrated: { accuracy: number; expected_dims: number; folds: { thresholds: number[]; accuracy: number; expected_dims: number }[] }
+  calibrated: { per_prefix: HeldOut; stable: HeldOut }
 }
 
 function rowsOf(pred: PrefixPredictions, rows: number[]): PrefixPredictions {
@@ -33,20 +47,40 @@ function rowsOf(pred: PrefixPredictions, rows: number[]): PrefixPredictions {
 }
 
 const FOLDS = 5
+const SPLITS = 20
 
-function calibratedCascade(test: Split, pred: PrefixPredictions, nesting: number[]): CascadeResult['calibrated'] {
-  const folds = Array.from({ length: FOLDS }, (_, h) => {
-    const fit = Array.from({ length: test.n }, (_, r) => r).filter((r) => r % FOLDS !== h)
-    const score = Array.from({ length: test.n }, (_, r) => r).filter((r) => r % FOLDS === h)
-    const fitPred = rowsOf(pred, fit)
-    const fitLabels = fit.map((r) => test.labels[r])
-    const full = cascadeScore(fitPred, fitLabels, nesting, nesting.map(() => 1.01)).accuracy
-    const thresholds = calibrateCascade(fitPred, fitLabels, nesting, full)
-    const s = cascadeScore(rowsOf(pred, score), score.map((r) => test.labels[r]), nesting, thresholds)
-    return { thresholds, accuracy: 100 * s.accuracy, expected_dims: s.dims }
+type Rule = (pred: PrefixPredictions, labels: number[], nesting: number[], target: number) => number[]
+
+function heldOut(test: Split, pred: PrefixPredictions, nesting: number[], fullAccuracy: number, rule: Rule): HeldOut {
+  const all = Array.from({ length: test.n }, (_, r) => r)
+  const runs = Array.from({ length: SPLITS }, (_, s) => {
+    const order = s === 0 ? all : shuffle(all.slice(), rng(s)) // split 0: row % 5, as before
+    let correct = 0
+    let dims = 0
+    const thresholds = Array.from({ length: FOLDS }, (_, h) => {
+      const fit = order.filter((_, i) => i % FOLDS !== h)
+      const score = order.filter((_, i) => i % FOLDS === h)
+      const fitPred = rowsOf(pred, fit)
+      const fitLabels = fit.map((r) => test.labels[r])
+      const target = cascadeScore(fitPred, fitLabels, nesting, nesting.map(() => 1.01)).accuracy
+      const th = rule(fitPred, fitLabels, nesting, target)
+      const sc = cascadeScore(rowsOf(pred, score), score.map((r) => test.labels[r]), nesting, th)
+      correct += sc.correct
+      dims += sc.dims * score.length
+      return th.slice(0, -1)
+    })
+    return { accuracy: (100 * correct) / test.n, dims: dims / test.n, thresholds }
   })
-  const mean = (f: (x: (typeof folds)[number]) => number) => folds.reduce((a, x) => a + f(x), 0) / folds.length
-  return { accuracy: mean((f) => f.accuracy), expected_dims: mean((f) => f.expected_dims), folds }
+  const accs = runs.map((r) => r.accuracy)
+  return {
+    accuracy: accs.reduce((a, b) => a + b, 0) / SPLITS,
+    expected_dims: runs.reduce((a, r) => a + r.dims, 0) / SPLITS,
+    min_accuracy: Math.min(...accs),
+    max_accuracy: Math.max(...accs),
+    splits_reaching: accs.filter((a) => a >= fullAccuracy - 1e-9).length,
+    splits: SPLITS,
+    thresholds: runs[0].thresholds
+  }
 }
 
 /** 0 stops at the first prefix; above 1 always walks to the last */
@@ -70,5 +104,16 @@ export function benchCascade(test: Split, card: ModelCard): CascadeResult {
   const ff = Object.entries(ffTop1).map(([d, a]) => ({ dims: Number(d), accuracy: a }))
   const full = fixed[fixed.length - 1]
   const reaching = points.filter((p) => p.accuracy >= full.accuracy).sort((a, b) => a.expected_dims - b.expected_dims)
-  return { points, fixed, ff, full_dims: full.dims, full_accuracy: full.accuracy, matches_full: reaching[0] ?? null, calibrated: calibratedCascade(test, pred, nesting) }
+  return {
+    points,
+    fixed,
+    ff,
+    full_dims: full.dims,
+    full_accuracy: full.accuracy,
+    matches_full: reaching[0] ?? null,
+    calibrated: {
+      per_prefix: heldOut(test, pred, nesting, full.accuracy, calibrateCascade),
+      stable: heldOut(test, pred, nesting, full.accuracy, (p, l, n, t) => n.map(() => stableThreshold(p, l, n, t, THRESHOLDS)))
+    }
+  }
 }

@@ -74,9 +74,10 @@ def main():
     fig, ax = plt.subplots(figsize=(6, 4))
     pts = sorted(c["points"], key=lambda p: p["expected_dims"])
     ax.plot([p["expected_dims"] for p in pts], [p["accuracy"] for p in pts], "o-", label="MRL cascade (one threshold)")
-    cal = c.get("calibrated")
-    if cal:
-        ax.plot([cal["expected_dims"]], [cal["accuracy"]], "*", ms=12, label="MRL cascade (per-prefix thresholds, held out)")
+    for key, marker, label in [("stable", "*", "one stable threshold"), ("per_prefix", "P", "per-prefix thresholds")]:
+        h = c.get("calibrated", {}).get(key)
+        if h:
+            ax.errorbar([h["expected_dims"]], [h["accuracy"]], yerr=[[h["accuracy"] - h["min_accuracy"]], [h["max_accuracy"] - h["accuracy"]]], fmt=marker, ms=10, capsize=3, label=f"MRL cascade, {label} (held out, range over splits)")
     ax.plot([f["dims"] for f in c["fixed"]], [f["accuracy"] for f in c["fixed"]], "s--", label="MRL head at a fixed prefix")
     if c["ff"]:
         ax.plot([f["dims"] for f in c["ff"]], [f["accuracy"] for f in c["ff"]], "^:", label="FF-d (model card)")

@@ -40,4 +40,9 @@ test('the small benchmark runs and its quality numbers are sane', { timeout: 30 
     assert.ok(p.expected_dims >= Math.min(...report.model.nesting) && p.expected_dims <= Math.max(...report.model.nesting))
   }
   assert.equal(c.points[c.points.length - 1].expected_dims, Math.max(...report.model.nesting), 'a threshold above 1 always uses the full prefix')
+  for (const h of [c.calibrated.stable, c.calibrated.per_prefix]) {
+    assert.ok(h.min_accuracy <= h.accuracy && h.accuracy <= h.max_accuracy && h.max_accuracy <= 100, `held out ${h.min_accuracy} ${h.accuracy} ${h.max_accuracy}`)
+    assert.ok(h.expected_dims >= Math.min(...report.model.nesting) && h.expected_dims <= Math.max(...report.model.nesting))
+    assert.ok(h.splits_reaching <= h.splits && h.thresholds.length === 5)
+  }
 })

@@ -132,6 +132,21 @@ export function calibrateCascade(pred: PrefixPredictions, labels: ArrayLike<numb
   return best?.th ?? nesting.map(() => 1.01)
 }
 
+/**
+ * One threshold for every prefix: the lowest on `grid` from which every stricter one also reaches
+ * `target` on the calibration rows. Taking the cheapest passing threshold alone picks lucky dips in
+ * the accuracy curve, which do not hold on new rows.
+ */
+export function stableThreshold(pred: PrefixPredictions, labels: ArrayLike<number>, nesting: number[], target: number, grid: number[]): number {
+  const sorted = [...grid].sort((a, b) => a - b)
+  let chosen = sorted[sorted.length - 1]
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    if (cascadeScore(pred, labels, nesting, nesting.map(() => sorted[i])).accuracy < target) break
+    chosen = sorted[i]
+  }
+  return chosen
+}
+
 /** One stage of a funnel: keep `keep` candidates ranked on the `dims`-prefix. */
 export interface Stage {
   dims: number
