@@ -86,7 +86,7 @@ def main():
     ax.set_xlabel("dims (expected, for the cascade)")
     ax.set_ylabel("top-1 accuracy (%)")
     ax.set_title("adaptive classification, CIFAR-10 test")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(os.path.join(out, "cascade.png"), dpi=120)
 
