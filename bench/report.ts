@@ -36,11 +36,11 @@ function latencyAtRecall(points: Entry[], recall: number): number | null {
   return below.p50_ms! + t * (above.p50_ms! - below.p50_ms!)
 }
 
-/** The issue's targets, at the largest scale measured. */
 function heldOutText(h: HeldOut): string {
   return `${h.accuracy.toFixed(3)}% (${h.min_accuracy.toFixed(2)}–${h.max_accuracy.toFixed(2)}; ${h.splits_reaching}/${h.splits} splits reach the full head) at ${h.expected_dims.toFixed(1)} expected dims (split 1's thresholds per fold ${h.thresholds.map((t) => t.join('/')).join(', ')})`
 }
 
+/** The issue's targets, at the largest scale measured. */
 export function checkClaims(r: BenchReport): Claim[] {
   const big = r.scales[r.scales.length - 1]
   const at = r.entries.filter((e) => e.scale === big.scale)
