@@ -1,4 +1,5 @@
-"""ResNet for 32x32 input (3x3 stem, no max-pool) with a d-dim representation layer."""
+"""ResNet with a 3x3 stem (stride 1 for 32x32 input, stride 2 for 64x64 photos; no max-pool) and a d-dim
+representation layer."""
 import copy
 
 import torch
@@ -34,9 +35,9 @@ class Backbone(nn.Module):
     a full-rank 512-d z.
     """
 
-    def __init__(self, widths, blocks, rep_dim):
+    def __init__(self, widths, blocks, rep_dim, stem_stride=1):
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, stem_stride, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
         layers, cin = [], widths[0]
         for i, (w, n) in enumerate(zip(widths, blocks)):
             for j in range(n):
@@ -52,10 +53,10 @@ class Backbone(nn.Module):
 
 
 class Net(nn.Module):
-    def __init__(self, kind, dim, nesting, num_classes, widths, blocks):
+    def __init__(self, kind, dim, nesting, num_classes, widths, blocks, stem_stride=1):
         super().__init__()
         self.kind = kind
-        self.backbone = Backbone(widths, blocks, dim)
+        self.backbone = Backbone(widths, blocks, dim, stem_stride)
         if kind == "mrl":
             self.heads = MRLHeads(nesting, num_classes)
         elif kind == "mrle":

@@ -54,11 +54,32 @@ class FixedHead(nn.Module):
         return [(self.nesting[0], self.head.weight.detach(), self.head.bias.detach())]
 
 
-def matryoshka_loss(logits_per_prefix, target, weights=None, label_smoothing=0.0):
-    """Sum over prefixes of (optionally weighted) cross-entropy."""
+def matryoshka_loss(logits_per_prefix, target, weights=None, label_smoothing=0.0, base=None):
+    """Sum over prefixes of (optionally weighted) `base` loss, cross-entropy unless given: the
+    Matryoshka wrapper around any classification loss."""
     weights = weights or [1.0] * len(logits_per_prefix)
-    return sum(w * F.cross_entropy(lg.float(), target, label_smoothing=label_smoothing)
-               for w, lg in zip(weights, logits_per_prefix))
+    if base is None:
+        def base(lg, t):
+            return F.cross_entropy(lg, t, label_smoothing=label_smoothing)
+    return sum(w * base(lg.float(), target) for w, lg in zip(weights, logits_per_prefix))
+
+
+class HierarchicalNLL:
+    """-log P(label's subtree): a photo labelled "dog" is right as any dog breed, so the loss sums the
+    probability of the label and every concept below it; a golden retriever's subtree is itself.
+    `subtree`: K x K bool, subtree[c, k] when k is c or below it. Label smoothing spreads `smoothing`
+    of the target uniformly over all concepts, as cross-entropy's does."""
+
+    def __init__(self, subtree, smoothing=0.0):
+        self.log_member = torch.where(torch.as_tensor(subtree), 0.0, float("-inf"))
+        self.smoothing = smoothing
+
+    def __call__(self, logits, target):
+        self.log_member = self.log_member.to(logits.device)
+        lse = torch.logsumexp(logits, 1)
+        nll = lse - torch.logsumexp(logits + self.log_member[target], 1)
+        uniform = lse - logits.mean(1)
+        return ((1 - self.smoothing) * nll + self.smoothing * uniform).mean()
 
 
 def normalize_prefix(z, m):
