@@ -88,7 +88,7 @@ export const THRESHOLDS = [0, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.
 
 export function benchCascade(test: Split, card: ModelCard): CascadeResult {
   const nesting = card.nesting
-  const classes = card.classes.length
+  const classes = test.classes.length // CIFAR-10's label space (bench/embeddings.ts)
   // each row's top class and confidence at every prefix, once: every threshold below reuses them
   const pred = prefixPredictions(test.logits, classes)
   const points = THRESHOLDS.map((threshold) => {
@@ -100,7 +100,9 @@ export function benchCascade(test: Split, card: ModelCard): CascadeResult {
     for (let r = 0; r < test.n; r++) if (pred.classIndex[i][r] === test.labels[r]) correct++
     return { dims: m, accuracy: (100 * correct) / test.n }
   })
-  const ffTop1 = ((card.metrics?.ff as { top1?: Record<string, number> } | undefined)?.top1 ?? {}) as Record<string, number>
+  // the card's FF-d top-1 on CIFAR-10: metrics.cifar10.ff (a photo-model card, per evaluation set) or metrics.ff
+  const metrics = card.metrics as Record<string, { top1?: Record<string, number>; ff?: { top1?: Record<string, number> } }> | undefined
+  const ffTop1 = (metrics?.cifar10?.ff?.top1 ?? metrics?.ff?.top1 ?? {}) as Record<string, number>
   const ff = Object.entries(ffTop1).map(([d, a]) => ({ dims: Number(d), accuracy: a }))
   const full = fixed[fixed.length - 1]
   const reaching = points.filter((p) => p.accuracy >= full.accuracy).sort((a, b) => a.expected_dims - b.expected_dims)

@@ -4,13 +4,16 @@
 //   npm run bench -- --no-peers --no-1m --queries N --speed N --out DIR
 //   npm run bench -- --sources f16-compact --merge bench/results/latest.json
 //                                       measure only those shortlist sources (both scales, no peers) and add them to a full run's results
-//   npm run bench -- --indexing [--train]   indexing throughput of the CIFAR JPEGs through the CLI
+//   npm run bench -- --indexing [--photos N] [--sizes 64,96,128] [--no-variants] [--train] [--out DIR]
+//                                       whole-process CLI indexing throughput, old CIFAR and new photo model (and the
+//                                       photo architecture at other input sizes), on the CIFAR-10 test JPEGs and N
+//                                       12-megapixel JPEGs (default 150); writes DIR/indexing.json (default bench/results)
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../test/fixtures'
 import { benchAdaptive, FULL, SMALL, type BenchOptions, type BenchReport } from './adaptive'
-import { benchIndexing } from './indexing'
+import { benchIndexing, parseIndexingArgs, writeIndexing } from './indexing'
 import { addRatios, checkClaims, markdown } from './report'
 import { log } from './results'
 import type { Source } from './configs'
@@ -59,9 +62,8 @@ function mergeInto(full: BenchReport & { claims?: unknown; supplements?: unknown
 export async function runBench(argv: string[]): Promise<BenchReport | null> {
   const args = parseArgs(argv)
   if (args.indexing) {
-    const results = [benchIndexing('test')]
-    if (args.train) results.push(benchIndexing('train'))
-    console.log(JSON.stringify(results, null, 1))
+    const report = await benchIndexing(parseIndexingArgs(argv))
+    if (args.out) log(`wrote ${writeIndexing(report, args.out)}`)
     return null
   }
   let report = await benchAdaptive(args.options)

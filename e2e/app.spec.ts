@@ -7,8 +7,9 @@ import { cifarLibrary, tempDir } from '../test/fixtures'
 import type { DialPoint } from '../src/shared/api'
 import { apiCall, startApp, type AppServer } from './server'
 
-// The issue's target for photo queries at the precise end, averaged over the classes (the bundled
-// GPU-trained ResNet-18 measured 0.898 here; its test-split 1-NN accuracy at 512 dims is 89.6%)
+// The issue's target for photo queries at the precise end, averaged over the classes (set for the
+// previous bundled model, the CIFAR-only GPU-trained ResNet-18, which measured 0.898 here; to be set
+// again from the photo model's measured number)
 const PRECISION_TARGET = 0.85
 
 let app: AppServer
@@ -144,7 +145,8 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
 
   await page.getByTestId('search-input').fill('vehicle')
   await page.getByTestId('search-input').press('Enter')
-  await expect(page.getByTestId('result-title')).toContainText('automobile')
+  // expanded onto the model's vehicle concepts; CIFAR's automobile folder is the concept "car"
+  await expect(page.getByTestId('matched-classes')).toContainText(/\bcar\b/)
   await settled(page)
   const vehicles = await gridIds(page, 20)
   const vehiclePrecision = vehicles.filter((id) => ['airplane', 'automobile', 'ship', 'truck'].includes(trueClass.get(id)!)).length / 20

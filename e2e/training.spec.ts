@@ -1,5 +1,5 @@
 // Labels and Matryoshka fine-tuning end to end in browser mode, on 500 Fashion-MNIST photos (which
-// the bundled CIFAR-10 model has never seen): label photos in the grid, rename, train on 500 labels
+// the bundled model was never trained on): label photos in the grid, rename, train on 500 labels
 // while searching, search by a label, roll back. (The 1,000-label timing is bench:training's figure.)
 import { test, expect, type Page } from '@playwright/test'
 import { rmSync } from 'node:fs'

@@ -1,21 +1,24 @@
 """Full-backbone fine-tuning of an MRL model on a user's labelled photos, exported like the bundled one.
 
-    /usr/bin/python3 -m pretrain.finetune --labels LABELS.json --out DIR [--epochs N] [--init CKPT]
+    /usr/bin/python3 -m pretrain.finetune --labels LABELS.json --out DIR [--epochs N] [--init MODEL.onnx|CKPT.pt]
 
-LABELS.json: [{"path": "...", "label": "..."}, ...]. Starts from --init (default: the bundled
-model's weights, resources/models/mrl-resnet18-cifar10.pt, read with the card beside it); fits
-fresh MRL heads over the user's classes on the frozen backbone (the "before" accuracy, and a start
-that keeps random heads from scrambling the features), then trains the whole network with the
-Matryoshka loss and keeps the epoch with the best held-out accuracy, head top-1 and 1-NN averaged
-over the prefixes (early stopping).
---pixels: the photos as the app decoded them (N x 3 x S x S uint8, LABELS.json's order), so training
-sees exactly what the app's embedder sees; without it they are decoded here with Pillow.
+LABELS.json: [{"path": "...", "label": "..."}, ...]. Starts from --init, with its card (.json)
+beside it, which gives the architecture (training.config) and the input size: by default the bundled
+model, resources/models/mrl-photo.onnx, whose fp16 initializers are its PyTorch state dict (one copy
+of the weights); or a PyTorch state dict .pt, such as a previous run's. Fits fresh MRL heads over the
+user's classes on the frozen backbone (the "before" accuracy, and a start that keeps random heads
+from scrambling the features), then trains the whole network with the Matryoshka loss and keeps the
+epoch with the best held-out accuracy, head top-1 and 1-NN averaged over the prefixes (early stopping).
+--pixels: the photos as the app decoded them (N x 3 x S x S uint8, S the card's input size,
+LABELS.json's order), so training sees exactly what the app's embedder sees; without it they are
+decoded here with Pillow at that size.
 stdout: one JSON object per line (event: data, before, epoch, stopped, done, error); logs go to stderr.
 """
 import argparse
 import copy
 import json
 import os
+import re
 import sys
 import time
 
@@ -30,7 +33,7 @@ from .mrl import matryoshka_loss
 from .train import augment, autocast, build, hardware, normalize_batch, pick_device, sgd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_INIT = os.path.join(ROOT, "resources", "models", "mrl-resnet18-cifar10.pt")
+DEFAULT_INIT = os.path.join(ROOT, "resources", "models", "mrl-photo.onnx")
 MIN_PER_CLASS = 2
 
 
@@ -47,7 +50,7 @@ def parse(argv=None):
     p.add_argument("--labels", required=True, help="JSON list of {path, label}")
     p.add_argument("--out", required=True, help="folder for <name>.onnx, .json, .heads.json, .pt")
     p.add_argument("--epochs", type=int, default=30, help="at most this many; 0: heads only (a linear probe)")
-    p.add_argument("--init", default=DEFAULT_INIT, help="PyTorch weights to start from, with their card (.json) beside them")
+    p.add_argument("--init", default=DEFAULT_INIT, help="the model to start from: an .onnx exported by pretrain/ or a PyTorch state dict .pt, with its card (.json) beside it")
     p.add_argument("--pixels", help="the photos decoded by the app: N x 3 x S x S uint8")
     p.add_argument("--name", default="mrl-finetuned", help="the model's name (and file names)")
     p.add_argument("--holdout", type=float, default=0.2, help="held-out fraction per label")
@@ -59,18 +62,83 @@ def parse(argv=None):
     return p.parse_args(argv)
 
 
-def load_init(ckpt):
-    """(card, Config with the architecture, state dict) of the starting model."""
-    card_path = os.path.splitext(ckpt)[0] + ".json"
-    for path in (ckpt, card_path):
-        if not os.path.isfile(path):
-            raise ValueError(f"starting model not found: {path}")
+def onnx_state_dict(onnx_path):
+    """The PyTorch state dict held by an ONNX file pretrain/export.py wrote with fp16 initializers
+    (no constant folding): initializer "net.<key>.parametrizations.<tensor>.original" is state-dict
+    entry "<key>.<tensor>", as fp32 (every value is the fp16 one). The exporter keeps one copy of
+    identical tensors and names the others through Identity nodes; those are followed. Only the
+    "net." tensors are weights (the graph's other constants are not)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(onnx_path).graph
+    tensors = {t.name: t for t in graph.initializer}
+    alias = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "Identity" and len(n.input) == 1}
+    state = {}
+    for name in [*tensors, *alias]:
+        if not name.startswith("net."):
+            continue
+        src = name
+        while src not in tensors and src in alias:
+            src = alias[src]
+        if src not in tensors:
+            continue  # an Identity of a computed value, not of a stored tensor
+        key = re.sub(r"\.parametrizations\.([^.]+)\.original$", r".\1", name[len("net."):])
+        array = numpy_helper.to_array(tensors[src])
+        t = torch.from_numpy(array.copy())
+        state[key] = t.float() if t.is_floating_point() else t
+    if not state:
+        raise ValueError(f"{onnx_path} holds no weights named net.* (was it exported by pretrain/ with fp16 weights?)")
+    return state
+
+
+def load_strict(net, state, source):
+    """Loads every tensor of `net` from `state`, failing on any missing or unexpected one. Only the
+    BatchNorm batch counters (unused in evaluation, not stored in ONNX) may be missing: they start at 0."""
+    own = net.state_dict()
+    missing = [k for k in own if k not in state and not k.endswith("num_batches_tracked")]
+    unexpected = [k for k in state if k not in own]
+    if missing or unexpected:
+        raise ValueError(f"{source} does not match the network its card describes: "
+                         f"missing {missing[:8]}{' …' if len(missing) > 8 else ''} ({len(missing)}), "
+                         f"unexpected {unexpected[:8]}{' …' if len(unexpected) > 8 else ''} ({len(unexpected)})")
+    full = {k: state.get(k, torch.zeros_like(v)) for k, v in own.items()}
+    try:
+        net.load_state_dict(full, strict=True)
+    except RuntimeError as err:  # a shape differs
+        raise ValueError(f"{source} does not match the network its card describes: {err}") from None
+    return net
+
+
+def init_config(card):
+    """The architecture and input of the card's network (pretrain/configs.py Config), for a Matryoshka net."""
+    c = card["training"]["config"]
+    return Config("finetune", widths=tuple(c["widths"]), blocks=tuple(c["blocks"]), epochs=0,
+                  nesting=list(card["nesting"]), models=["mrl"], stem_stride=int(c.get("stem_stride", 1)),
+                  input_size=int(card["input"]["size"]), fp16_weights=False)
+
+
+def load_init(path):
+    """(card, Config with the architecture, the whole starting network with its own heads) from an
+    .onnx (its initializers) or a PyTorch state dict .pt, each with its card beside it."""
+    card_path = os.path.splitext(path)[0] + ".json"
+    for p in (path, card_path):
+        if not os.path.isfile(p):
+            raise ValueError(f"starting model not found: {p}")
     with open(card_path) as f:
         card = json.load(f)
-    c = card["training"]["config"]
-    cfg = Config("finetune", widths=tuple(c["widths"]), blocks=tuple(c["blocks"]), epochs=0,
-                 nesting=list(card["nesting"]), models=["mrl"])
-    return card, cfg, torch.load(ckpt, map_location="cpu")
+    if "training" not in card or "config" not in card["training"]:
+        raise ValueError(f"{card_path} has no training.config: the architecture to rebuild is unknown")
+    if len(card["nesting"]) < 2:
+        raise ValueError(f"{card['name']} is not a Matryoshka model (nesting {card['nesting']})")
+    cfg = init_config(card)
+    if path.endswith(".onnx"):
+        state = onnx_state_dict(path)
+    else:
+        state = torch.load(path, map_location="cpu")
+    net = build("mrl", cfg, len(card["classes"]))
+    load_strict(net, state, path)
+    return card, cfg, net.eval()
 
 
 def read_labels(path):
@@ -203,8 +271,8 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    init_card, cfg, state = load_init(args.init)
-    size = init_card["input"]["size"]
+    init_card, cfg, base = load_init(args.init)
+    size = cfg.input_size
     mean = torch.tensor(init_card["input"]["mean"]).view(1, 3, 1, 1).to(device)
     std = torch.tensor(init_card["input"]["std"]).view(1, 3, 1, 1).to(device)
 
@@ -220,8 +288,8 @@ def main(argv=None):
          ignored=len(items) - len(keep), device=str(device), threads=torch.get_num_threads())
 
     net = build("mrl", cfg, len(classes))
-    backbone = {k[len("backbone."):]: v for k, v in state.items() if k.startswith("backbone.")}
-    net.backbone.load_state_dict(backbone)
+    net.backbone.load_state_dict(base.backbone.state_dict())  # fresh heads over the user's labels
+    del base
     net = net.to(device).to(memory_format=torch.channels_last)
     fit_heads(net, data[0], data[1], mean, std, device)
     loss0, before = heldout_metrics(net, data, mean, std, device, cfg.nesting)

@@ -1,4 +1,4 @@
-// Fashion-MNIST (Debian's dataset-fashion-mnist): photos the bundled CIFAR-10 model has never seen,
+// Fashion-MNIST (Debian's dataset-fashion-mnist): photos the bundled model was never trained on,
 // for the training tests and benchmark. Images are 28x28 gray; written as PNGs they are what a
 // user's folder would hold.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path'
 import * as lancedb from '@lancedb/lancedb'
 import { Engine } from '../src/main/engine/engine.ts'
 import { UserError } from '../src/main/engine/errors.ts'
+import { Card, cardFile, loadModel } from '../src/main/engine/modelCard.ts'
 import { importModel } from '../src/main/engine/models.ts'
 import { ROOT, cifarLibrary, removeDirs, tempDir } from './fixtures.ts'
 import { openIndexed } from './indexed.ts'
@@ -77,7 +78,38 @@ test('an encoder imported from form settings: checked on a generated image, copi
     assert.deepEqual(imported(data), [m.id])
     assert.ok(existsSync(join(data, 'models', m.id, 'model.onnx')))
     await assert.rejects(importModel(data, FF512, { cardPath: FF512_CARD }), (err: UserError) => err.status === 409 && /already imported as “ff”/.test(err.message))
-    await assert.rejects(importModel(data, join(ROOT, 'resources/models/mrl-resnet18-cifar10.onnx'), { settings: { size: 32, ...CIFAR_NORM, output: 'embedding' } }), /already bundled/)
+    await assert.rejects(importModel(data, join(ROOT, 'resources/models/mrl-photo.onnx'), { settings: { size: 64, ...CIFAR_NORM, output: 'embedding' } }), /already bundled as “mrl-photo”/)
+  } finally {
+    removeDirs(data)
+  }
+})
+
+test('a card whose classes are concept objects: imported as names plus concepts, and its written copy round-trips', async () => {
+  const data = tempDir()
+  try {
+    const ff = JSON.parse(readFileSync(FF512_CARD, 'utf8'))
+    const names: string[] = ff.classes
+    // a made-up hierarchy over the ten classes (automobile and truck under airplane): only its shape matters
+    const concepts = names.map((name, i) => ({ wnid: `n${String(i).padStart(8, '0')}`, name, words: [name, `${name}s`], gloss: `a ${name}`, parents: name === 'automobile' || name === 'truck' ? [names.indexOf('airplane')] : [] }))
+    const calibration = { label: { threshold: 0.9, dims: 512 }, note: 'passed through as given' }
+    const m = await importModel(data, FF512, { card: { ...ff, classes: concepts, calibration } })
+    const written = JSON.parse(readFileSync(join(data, 'models', m.id, 'model.json'), 'utf8'))
+    assert.deepEqual(written.classes, concepts, 'the file keeps the objects')
+    assert.equal(written.concepts, undefined, 'and no second copy of them')
+    assert.deepEqual(written.calibration, calibration)
+    const { card } = await loadModel(join(data, 'models', m.id, 'model.onnx'))
+    assert.deepEqual(card.classes, names)
+    assert.deepEqual(card.concepts, concepts)
+    assert.deepEqual(card.calibration, calibration)
+    assert.deepEqual(Card.parse(cardFile(card)), card, 'parse(write(card)) is the card')
+    // plain names stay plain: no concepts
+    const plain = Card.parse(ff)
+    assert.deepEqual(plain.classes, names)
+    assert.equal('concepts' in plain, false)
+    assert.deepEqual(cardFile(plain).classes, names)
+    // a parent that is no class is refused
+    const bad = concepts.map((c, i) => (i === 0 ? { ...c, parents: [99] } : c))
+    assert.equal(Card.safeParse({ ...ff, classes: bad }).success, false)
   } finally {
     removeDirs(data)
   }

@@ -1,4 +1,4 @@
-// The training math on real embeddings: Fashion-MNIST photos (never seen by the bundled model) and
+// The training math on real embeddings: Fashion-MNIST photos (not trained on by the bundled model) and
 // CIFAR-10 JPEGs through the non-Matryoshka FF-512 model, both embedded with onnxruntime as the app does.
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
@@ -46,7 +46,8 @@ before(async () => {
 function checkGradient(loss: (y: Float32Array, dy: Float32Array) => number, y: Float32Array): void {
   const dy = new Float32Array(y.length)
   loss(y, dy)
-  const h = 1e-2
+  // small against the rows' prefix norms: an 8-dim prefix of a unit 512-d embedding can be ~0.04
+  const h = 1e-3
   for (const k of [0, 3, 17, 40, y.length - 1]) {
     const plus = y.slice()
     plus[k] += h

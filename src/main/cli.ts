@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { describeGuess } from '../shared/describe'
 import { Command, InvalidArgumentError } from 'commander'
 import cliProgress from 'cli-progress'
 import { Engine } from './engine/engine'
@@ -99,10 +100,11 @@ program
   .option('--similar <id>', 'an indexed photo id', number)
   .option('--text <words>', 'words, expanded with WordNet onto the model\'s classes')
   .option('--dims <n>', 'exact search on the first n dims', number)
+  .option('--all', 'show every result, also those below the model card\'s calibrated relevance cut-off')
   .option('--dial <x>', '0 (fastest) .. 1 (exact)', number)
   .option('-k, --limit <k>', 'results', number, 10)
   .option('--json', 'print JSON')
-  .action(async (opts: { image?: string; similar?: number; text?: string; dims?: number; dial?: number; limit: number; json?: boolean }) => {
+  .action(async (opts: { image?: string; similar?: number; text?: string; dims?: number; dial?: number; limit: number; json?: boolean; all?: boolean }) => {
     const query = opts.image
       ? { kind: 'image', data: readFileSync(opts.image).toString('base64') }
       : opts.similar !== undefined
@@ -111,16 +113,19 @@ program
           ? { kind: 'text', text: opts.text }
           : null
     if (!query) program.error('give --image, --similar or --text')
-    const req: Record<string, unknown> = { query, limit: opts.limit }
+    const req: Record<string, unknown> = { query, limit: opts.limit, relevance: opts.all ? 'all' : 'calibrated' }
     if (opts.dims !== undefined) req.config = { ds: opts.dims, k: 0, dr: opts.dims }
     else req.dial = opts.dial ?? 1
     await withEngine(async (engine) => {
       const res = await call(engine, 'search', req as SearchRequest)
       if (opts.json) return console.log(JSON.stringify(res))
       if (res.matched) console.log(`matched: ${res.matched.via.join(', ')}`)
+      for (const u of res.matched?.unknown ?? []) console.log(`the model cannot see “${u.term}”${u.nearest.length ? `; nearest it knows: ${u.nearest.join(', ')}` : ''}`)
       const s = res.stats
       console.log(`${s.exact ? `exact at ${s.dr} dims` : `shortlist ${s.k} at ${s.ds} dims → rerank at ${s.dr}`}; ${s.scanned} compared; ${s.ms.toFixed(2)} ms`)
-      for (const h of res.hits) console.log(`${h.score.toFixed(4)}  ${h.label.padEnd(12)} ${h.path}`)
+      if (res.cutoff) console.log(`relevance cut-off ${res.cutoff.score.toFixed(4)} at ${res.cutoff.dims} dims: ${res.cutoff.hidden} below it not shown`)
+      if (!res.hits.length) console.log('no photos match')
+      for (const h of res.hits) console.log(`${h.score.toFixed(4)}  ${(h.guess ? describeGuess(h.guess) : h.label).padEnd(24)} ${h.path}`)
     })
   })
 

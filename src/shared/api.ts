@@ -37,7 +37,9 @@ export const SearchRequest = z
     filter: Filter.optional(),
     dial: z.number().min(0).max(1).optional(),
     config: FunnelConfig.optional(),
-    limit: z.number().int().min(1).max(500).default(60)
+    limit: z.number().int().min(1).max(500).default(60),
+    /** calibrated: hide results below the model card's relevance cut-off (the app and the CLI ask for it); all: rank everything */
+    relevance: z.enum(['calibrated', 'all']).optional()
   })
   .strict()
 export type SearchRequest = z.infer<typeof SearchRequest>
@@ -54,7 +56,15 @@ export const PhotoSummary = z.object({
   labelConfidence: z.number(),
   labelDims: z.number(),
   /** the label the user gave this photo (null: none) */
-  userLabel: z.string().nullable()
+  userLabel: z.string().nullable(),
+  /** what the model sees, calibrated (null: the model or the adaptor in use has no calibration) */
+  guess: z.object({
+    label: z.string().nullable(),
+    p: z.number(),
+    kinds: z.array(z.string()),
+    below: z.object({ name: z.string(), p: z.number() }).nullable(),
+    top: z.array(z.object({ name: z.string(), p: z.number() }))
+  }).nullable()
 })
 export type PhotoSummary = z.infer<typeof PhotoSummary>
 
@@ -88,7 +98,16 @@ export type SearchStats = z.infer<typeof SearchStats>
 export const SearchResponse = z.object({
   hits: z.array(SearchHit),
   stats: SearchStats,
-  matched: z.object({ classes: z.array(z.string()), via: z.array(z.string()) }).nullable()
+  matched: z.object({
+    classes: z.array(z.string()),
+    via: z.array(z.string()),
+    /** one per query term that matched ("dog on the beach": dog, beach); a photo must look like each */
+    groups: z.array(z.object({ term: z.string(), classes: z.array(z.string()) })).default([]),
+    /** query terms the model cannot see, with the nearest concepts it knows */
+    unknown: z.array(z.object({ term: z.string(), nearest: z.array(z.string()) })).default([])
+  }).nullable(),
+  /** the calibrated relevance cut-off applied (null: none known for this model or adaptor) */
+  cutoff: z.object({ score: z.number(), dims: z.number(), hidden: z.number() }).nullable().default(null)
 })
 export type SearchResponse = z.infer<typeof SearchResponse>
 

@@ -25,6 +25,7 @@ import { ModelRegistry, importModel, isMatryoshka, tableFor, type ModelEntry, ty
 import { ModelSwitch, type SwitchHost } from './modelSwitch'
 import { Backbone } from './backbone'
 import { prefix } from './mrl'
+import { conceptReaderFor, readCalibration, relevanceCutoff } from './concepts'
 
 export interface EngineOptions {
   dataDir: string
@@ -39,6 +40,12 @@ export interface EngineOptions {
 }
 
 const IDLE: Progress = { phase: 'idle', done: 0, total: 0, perSecond: 0, etaSeconds: null, skipped: 0, message: '' }
+
+/** A query none of whose words the model can see, said plainly with the nearest concepts it knows. */
+function cannotSee(text: string, unknown: { term: string; nearest: string[] }[]): string {
+  const near = [...new Set(unknown.flatMap((u) => u.nearest))].slice(0, 5)
+  return `the model cannot see “${text}”: it is not among the concepts it knows${near.length ? `; the nearest it knows: ${near.join(', ')}` : ''}`
+}
 
 /** Prefixes for an adaptor on a model trained without them: powers of two from 8, and the full width. */
 function prefixLadder(d: number): number[] {
@@ -484,8 +491,15 @@ export class Engine extends EventEmitter implements SwitchHost {
       label: m.label,
       labelConfidence: m.label_conf,
       labelDims: m.label_dims,
-      userLabel: this.userLabels.of(m.path)
+      userLabel: this.userLabels.of(m.path),
+      guess: this.guess(m.id)
     }
+  }
+
+  /** The model's calibrated reading of a photo; none under an adaptor (its space has other heads). */
+  private guess(id: number): PhotoSummary['guess'] {
+    const reader = this.active ? null : conceptReaderFor(this.model)
+    return reader && this.vectors.has(id) ? reader.guess(this.vectors.vector(id)) : null
   }
 
   private async filtered(filter: Filter | undefined): Promise<PhotoMeta[]> {
@@ -556,15 +570,19 @@ export class Engine extends EventEmitter implements SwitchHost {
     }
     const own = this.labelQuery(q.text)
     if (own) return own
-    this.matcher ??= loadConceptMatcher(this.model.card.classes)
-    const matches = (await this.matcher).match(q.text)
-    if (!matches.length) {
-      throw new UserError(`nothing in the model's vocabulary matches “${q.text}”; it knows ${this.model.card.classes.join(', ')} and their kinds`)
-    }
-    const classIdx = matches.map((m) => this.model.card.classes.indexOf(m.className))
+    this.matcher ??= loadConceptMatcher(this.model.card.concepts ?? this.model.card.classes)
+    const { groups, unknown } = (await this.matcher).match(q.text)
+    if (!groups.length) throw new UserError(cannotSee(q.text, unknown))
+    // one group per query term ("dog on the beach"): a photo scores the mean of its best match in each
+    const flat = groups.flatMap((g) => g.matches)
     return {
-      query: { at: (m) => classIdx.map((c) => this.classQuery(c, m)) },
-      matched: { classes: matches.map((m) => m.className), via: matches.map((m) => m.via) }
+      query: { at: (m) => flat.map((x) => this.classQuery(x.index, m)), groups: groups.flatMap((g, gi) => g.matches.map(() => gi)) },
+      matched: {
+        classes: flat.map((x) => x.className),
+        via: flat.map((x) => x.via),
+        groups: groups.map((g) => ({ term: g.term, classes: g.matches.map((x) => x.className) })),
+        unknown
+      }
     }
   }
 
@@ -584,7 +602,7 @@ export class Engine extends EventEmitter implements SwitchHost {
       const h = a.heads.find((x) => x.dims === m) ?? a.heads[a.heads.length - 1]
       return Float32Array.from({ length: h.dims }, (_, j) => h.weight[j * h.classes + k])
     }
-    return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'] } }
+    return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'], groups: [], unknown: [] } }
   }
 
   /**
@@ -643,15 +661,24 @@ export class Engine extends EventEmitter implements SwitchHost {
     const allowed = where ? new Set([...(await this.store.ids(where))].filter((id) => this.vectors.has(id))) : null
     if (generation !== this.generation) return this.searchOnce(req)
     const res = runFunnel({ table: this.vectors, shortlist: (d) => this.shortlist(d) }, query, config, req.limit ?? 60, allowed)
-    const hits = res.hits.flatMap((h) => {
+    const cutoff = this.cutoff(req, res.stages[res.stages.length - 1]?.dims ?? config.dr)
+    const shown = cutoff === null ? res.hits : res.hits.filter((h) => h.score >= cutoff)
+    const hits = shown.flatMap((h) => {
       const m = this.meta.get(h.id)
       return m ? [{ ...this.summary(m), score: h.score }] : []
     })
     return {
       hits,
       stats: { stages: res.stages, ds: config.ds, k: config.k, dr: config.dr, exact: res.exact, scanned: res.scanned, ms: res.ms, estimatedRecall: point?.recall ?? null },
-      matched
+      matched,
+      cutoff: cutoff === null ? null : { score: cutoff, dims: res.stages[res.stages.length - 1]?.dims ?? config.dr, hidden: res.hits.length - shown.length }
     }
+  }
+
+  /** The model card's calibrated score below which results are not relevant; none under an adaptor. */
+  private cutoff(req: SearchRequest, dims: number): number | null {
+    if (this.active || req.relevance !== 'calibrated') return null
+    return relevanceCutoff(readCalibration(this.model.card.calibration), req.query.kind === 'text' ? 'text' : 'photo', dims)
   }
 
   // ---- the user's labels and the adaptors trained on them ----

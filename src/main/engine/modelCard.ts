@@ -5,7 +5,18 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 
-export const Card = z.object({
+/** A concept of a vocabulary with a hierarchy (pretrain/photo.py): WordNet 3.0 id, words, parents by index. */
+export const ConceptClass = z.object({
+  wnid: z.string(),
+  name: z.string(),
+  words: z.array(z.string()),
+  gloss: z.string().default(''),
+  parents: z.array(z.number().int().nonnegative()).default([])
+})
+export type ConceptClass = z.infer<typeof ConceptClass>
+
+/** The card as its file holds it (`classes` as names or as concept objects). */
+export const CardFile = z.object({
   name: z.string(),
   arch: z.string().default('unknown'),
   embedding_dim: z.number().int().positive(),
@@ -19,12 +30,40 @@ export const Card = z.object({
     layout: z.enum(['NCHW', 'NHWC']).default('NCHW')
   }),
   outputs: z.object({ embedding: z.string(), logits: z.record(z.string(), z.string()).default({}) }),
-  classes: z.array(z.string()),
+  classes: z.array(z.union([z.string(), ConceptClass])),
   heads_file: z.string().optional(),
   sha256: z.string().optional(),
-  metrics: z.record(z.string(), z.unknown()).optional()
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  /** pretrain/calibrate.py's thresholds; read by concepts.ts */
+  calibration: z.unknown().optional()
+}).superRefine((card, ctx) => {
+  card.classes.forEach((c, i) => {
+    if (typeof c === 'string') return
+    for (const p of c.parents) {
+      if (p >= card.classes.length || p === i) ctx.addIssue({ code: 'custom', path: ['classes', i, 'parents'], message: `parent ${p} of “${c.name}” is not another class (${card.classes.length} classes)` })
+    }
+  })
+})
+export type CardFile = z.infer<typeof CardFile>
+
+/**
+ * The card as the app uses it: `classes` are the names everywhere; a card that gives concept
+ * objects (every one of them) keeps them as `concepts`, in the same order. `cardFile` turns it back
+ * into what a file holds, so a written copy round-trips.
+ */
+export const Card = CardFile.transform(({ classes, ...card }): Omit<CardFile, 'classes'> & { classes: string[]; concepts?: ConceptClass[] } => {
+  const names = classes.map((c) => (typeof c === 'string' ? c : c.name))
+  // a mix of names and objects keeps names only: a string class has no words or parents to keep
+  const concepts = classes.length > 0 && classes.every((c) => typeof c !== 'string') ? (classes as ConceptClass[]) : undefined
+  return concepts ? { ...card, classes: names, concepts } : { ...card, classes: names }
 })
 export type ModelCard = z.infer<typeof Card>
+
+/** What a card file holds for `card` (the concept objects back in `classes`): Card.parse(cardFile(c)) gives c again. */
+export function cardFile(card: ModelCard): CardFile {
+  const { concepts, ...rest } = card
+  return { ...rest, classes: concepts ?? card.classes }
+}
 
 export interface Head {
   /** classes x m, row-major */
@@ -40,7 +79,7 @@ export interface Model {
   heads: Map<number, Head>
 }
 
-export const BUNDLED_MODEL = 'mrl-resnet18-cifar10'
+export const BUNDLED_MODEL = 'mrl-photo'
 
 /** resources/ next to the source tree (dev, tests) or the built app (out/main/..). */
 export function resourcesDir(): string {

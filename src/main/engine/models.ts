@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ImportSettings, type ValidationReport } from '../../shared/api'
 import { UserError } from './errors'
-import { bundledModelPath, Card, loadModel, type Model, type ModelCard } from './modelCard'
+import { bundledModelPath, Card, CardFile, cardFile, loadModel, type Model, type ModelCard } from './modelCard'
 import { checkModel, type CheckReport } from './modelCheck'
 
 export interface ImportSource {
@@ -206,7 +206,7 @@ export async function importModel(dataDir: string, onnxPath: string, source: Imp
     const tmpOnnx = join(tmp, 'model.onnx')
     await writeFile(tmpOnnx, bytes) // validated from the copy: the user's file is not read again
     const spec = { size: Number(input.size), mean: input.mean, std: input.std, channels: input.channels ?? 'RGB', layout: input.layout ?? 'NCHW' }
-    const preCheck = Card.shape.input.safeParse({ ...input, name: input.name ?? 'image' })
+    const preCheck = CardFile.shape.input.safeParse({ ...input, name: input.name ?? 'image' })
     if (!preCheck.success) throw new UserError(`invalid input settings: ${issues(preCheck.error)}`)
     if (typeof draft.outputs?.embedding !== 'string') throw new UserError('the card must name the embedding output (outputs.embedding)')
     const check: CheckReport = await checkModel(tmpOnnx, { ...spec, inputName: input.name, output: draft.outputs.embedding }, opts.samplePhotos ?? [])
@@ -236,7 +236,7 @@ export async function importModel(dataDir: string, onnxPath: string, source: Imp
     if (!Array.isArray(card.classes)) card.classes = []
     const parsed = Card.safeParse(card)
     if (!parsed.success) throw new UserError(`invalid model card: ${issues(parsed.error)}`)
-    await writeFile(join(tmp, 'model.json'), JSON.stringify(parsed.data, null, 1))
+    await writeFile(join(tmp, 'model.json'), JSON.stringify(cardFile(parsed.data), null, 1))
     const report: ValidationReport = { dims: check.dims, photos: check.photos, msPerPhoto: check.msPerPhoto, warnings }
     await writeFile(join(tmp, 'import.json'), JSON.stringify({ importedAt: new Date().toISOString(), from: src, report }))
     await loadModel(join(tmp, 'model.onnx')) // what the engine will read back

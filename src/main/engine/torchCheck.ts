@@ -1,5 +1,6 @@
-// Can this machine fine-tune the whole model? Python 3 with PyTorch (and numpy, Pillow), the
-// training code (pretrain/) and the bundled model's PyTorch weights; if not, what is missing.
+// Can this machine fine-tune the whole model? Python 3 with PyTorch (and numpy, Pillow, onnx), the
+// training code (pretrain/) and the bundled model, whose ONNX initializers are the starting
+// weights (pretrain/finetune.py derives the PyTorch state dict from them); if not, what is missing.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -16,15 +17,16 @@ export function pretrainRoot(): string {
   return resolve(resourcesDir(), '..')
 }
 
+/** The starting point of fine-tuning: the bundled ONNX (its card beside it gives the architecture). */
 export function bundledWeights(): string {
-  return join(resourcesDir(), 'models', `${BUNDLED_MODEL}.pt`)
+  return join(resourcesDir(), 'models', `${BUNDLED_MODEL}.onnx`)
 }
 
 const MIN_TORCH: [number, number] = [1, 13]
 const MIN_PYTHON: [number, number] = [3, 8]
 const PROBE = `import json, sys
 r = {"python": sys.version.split()[0], "errors": {}}
-for mod in ("torch", "numpy", "PIL"):
+for mod in ("torch", "numpy", "PIL", "onnx"):
     try:
         r[mod] = __import__(mod).__version__
     except Exception as e:
@@ -37,6 +39,7 @@ interface Probe {
   torch: string | null
   numpy: string | null
   PIL: string | null
+  onnx: string | null
   errors: Record<string, string>
 }
 
@@ -67,8 +70,8 @@ function problem(python: string, p: Probe): string | null {
   if (older(p.python, MIN_PYTHON)) return `${where} is too old: fine-tuning needs Python ${MIN_PYTHON.join('.')} or newer`
   if (!p.torch) return `PyTorch is not installed for ${where}: ${p.errors.torch}. Install it (python3 -m pip install torch, or apt install python3-torch) or set MRL_PYTHON to a Python that has it`
   if (older(p.torch, MIN_TORCH)) return `PyTorch ${p.torch} for ${where} is too old: fine-tuning needs ${MIN_TORCH.join('.')} or newer`
-  for (const [mod, pkg] of [['numpy', 'numpy'], ['PIL', 'Pillow']] as const) {
-    if (!p[mod]) return `${pkg} is not installed for ${where}: ${p.errors[mod]}`
+  for (const [mod, pkg, apt] of [['numpy', 'numpy', 'python3-numpy'], ['PIL', 'Pillow', 'python3-pil'], ['onnx', 'onnx', 'python3-onnx']] as const) {
+    if (!p[mod]) return `${pkg} is not installed for ${where}: ${p.errors[mod]}. Install it (python3 -m pip install ${pkg}, or apt install ${apt})`
   }
   return null
 }
@@ -80,7 +83,7 @@ function problem(python: string, p: Probe): string | null {
 export async function detectBackbone(pythons = defaultPythons(), root = pretrainRoot()): Promise<BackboneRequirements> {
   const none = { available: false, python: null, pythonVersion: null, torch: null }
   if (!existsSync(join(root, 'pretrain', 'finetune.py'))) return { ...none, missing: `the PyTorch training code (pretrain/) is not beside ${resourcesDir()}: fine-tuning runs from a source checkout` }
-  if (!existsSync(bundledWeights())) return { ...none, missing: `the bundled model's PyTorch weights are missing (${bundledWeights()})` }
+  if (!existsSync(bundledWeights())) return { ...none, missing: `the bundled model is missing (${bundledWeights()})` }
   let best: BackboneRequirements | null = null
   for (const python of pythons) {
     const p = await runProbe(python)

@@ -95,7 +95,7 @@ export class Search {
     const custom = this.custom
     this.busy = true
     try {
-      const res = await call('search', custom ? { query, filter: this.#filter(), config: custom } : { query, filter: this.#filter(), dial })
+      const res = await call('search', custom ? { query, filter: this.#filter(), config: custom, relevance: 'calibrated' } : { query, filter: this.#filter(), dial, relevance: 'calibrated' })
       if (seq === this.#seq) {
         this.response = res
         this.responseDial = dial
