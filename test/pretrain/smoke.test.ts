@@ -71,8 +71,8 @@ test('a run trained where Node is absent (--ship, --budget) is exported and pari
   const dir = tempDir('mrl-ship-')
   const [ship, out] = [join(dir, 'ship'), join(dir, 'out')]
   try {
-    // --budget 1: the first model always trains; the next cannot fit and is skipped, and said so
-    const log = run(['-m', 'pretrain.run', '--smoke', '--data', SHARED_CIFAR, '--out', join(dir, 'run'), '--models', 'mrl,ff8', '--ship', ship, '--budget', '1'])
+    // --budget 0.01: the first model always trains; the next cannot fit and is skipped, and said so
+    const log = run(['-m', 'pretrain.run', '--smoke', '--data', SHARED_CIFAR, '--out', join(dir, 'run'), '--models', 'mrl,ff8', '--ship', ship, '--budget', '0.01'])
     assert.match(log, /\[ff8\] skipped/)
     const shipped = JSON.parse(readFileSync(join(ship, 'results.json'), 'utf8'))
     assert.deepEqual(shipped.training.skipped_for_time, ['ff8'])
