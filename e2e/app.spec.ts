@@ -7,10 +7,9 @@ import { cifarLibrary, tempDir } from '../test/fixtures'
 import type { DialPoint } from '../src/shared/api'
 import { apiCall, startApp, type AppServer } from './server'
 
-// The target for photo queries at the precise end, averaged over the classes (set for the
-// previous bundled model, the CIFAR-only GPU-trained ResNet-18, which measured 0.898 here; to be set
-// again from the photo model's measured number)
-const PRECISION_TARGET = 0.85
+// The bundled photo model (CPU-trained, 220 concepts at 64 px) measured 0.572 here (the old CIFAR-only
+// GPU ResNet-18 measured 0.898 against a target of 0.85); a GPU-trained photo model should restore it
+const PRECISION_TARGET = 0.55
 
 let app: AppServer
 let lib: string
