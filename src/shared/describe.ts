@@ -1,9 +1,14 @@
 // A photo's concepts in plain words, for the grid, the viewer and the CLI alike.
 export interface Guess {
+  /** the most specific concept at or above the model's calibrated threshold (null: none is sure) */
   label: string | null
+  /** its probability, its own and everything below it */
   p: number
+  /** the concepts above the label, nearest first ("dog" for a golden retriever) */
   kinds: string[]
+  /** the likeliest concept below a general label ("dog": probably a golden retriever), if any */
   below: { name: string; p: number } | null
+  /** the likeliest concepts that are not the label, each with its own probability */
   top: { name: string; p: number }[]
 }
 

@@ -5,6 +5,7 @@
 // Pure: no I/O; the card's calibration is written by pretrain/calibrate.py.
 import { z } from 'zod'
 import { softmax } from './mrl'
+import type { Guess } from '../../shared/describe'
 
 const Cut = z.object({ threshold: z.number(), precision: z.number(), recall: z.number() })
 export const Calibration = z.object({
@@ -15,18 +16,8 @@ export const Calibration = z.object({
 })
 export type Calibration = z.infer<typeof Calibration>
 
-export interface ConceptGuess {
-  /** the most specific concept at or above the calibrated threshold (null: none is sure) */
-  label: string | null
-  /** its probability (subtree) */
-  p: number
-  /** the concepts above the label, nearest first ("dog" for a golden retriever) */
-  kinds: string[]
-  /** the likeliest concept below a general label ("dog": probably a golden retriever), if any */
-  below: { name: string; p: number } | null
-  /** the likeliest concepts that are not the label, each with its own probability */
-  top: { name: string; p: number }[]
-}
+/** label: the most specific concept at or above the calibrated threshold (null: none is sure); see describe.ts */
+export type ConceptGuess = Guess
 
 export interface GuessHead { weight: Float32Array; bias: Float32Array; dims: number }
 
