@@ -9,10 +9,10 @@ export default defineConfig({
     build: {
       rollupOptions: {
         input: {
-          electron: resolve('src/main/electron.ts'),
-          cli: resolve('src/main/cli.ts'),
-          embedWorker: resolve('src/main/engine/embedWorker.ts'),
-          trainWorker: resolve('src/training/trainWorker.ts')
+          electron: resolve('src/main/shells/electron.ts'),
+          cli: resolve('src/main/shells/cli/main.ts'),
+          embedWorker: resolve('src/main/adapters/workers/embedWorker.ts'),
+          trainWorker: resolve('src/main/adapters/workers/trainWorker.ts')
         }
       }
     }

@@ -1,8 +1,8 @@
 // Adaptive classification (the paper's cascade, mrl.ts): accuracy against the expected number of
 // dims used, across confidence thresholds, next to each fixed prefix and the model card's FF-d.
-import { calibrateCascade, cascadeScore, prefixPredictions, stableThreshold, type PrefixPredictions } from '../src/main/engine/mrl'
+import { calibrateCascade, cascadeScore, prefixPredictions, stableThreshold, type PrefixPredictions } from '../src/core/mrl'
 import { rng, shuffle } from '../src/training/linalg'
-import type { ModelCard } from '../src/main/engine/modelCard'
+import type { ModelCard } from '../src/main/adapters/models/modelCard'
 import type { Split } from './embeddings'
 
 export interface CascadePoint {

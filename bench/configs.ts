@@ -1,7 +1,7 @@
 // Which of our configurations the benchmark measures: exact search at every prefix, the
 // (Ds, K, Dr) grid per shortlist source, and a few multi-stage funnels.
-import { funnelName, type Funnel } from '../src/main/engine/mrl'
-import type { Quantization } from '../src/main/engine/shortlist'
+import { funnelName, type Funnel } from '../src/core/mrl'
+import type { Quantization } from '../src/main/adapters/usearch/shortlist'
 
 /** usearch HNSW at a quantization (f16-compact: the sparser graph the app uses from shortlist.ts's COMPACT_FROM photos), or an exact scan of the Ds-prefix */
 export type Source = Quantization | 'f16-compact' | 'scan'

@@ -5,7 +5,7 @@
 //          Gaussian noise with per-dimension sigma = NOISE x that dimension's std over the train
 //          set, not renormalised (the engine stores raw embeddings and ranks by cosine). Noise
 //          scaled per dimension keeps each prefix's structure; it serves speed and memory only.
-import { VectorTable } from '../src/main/engine/vectors'
+import { VectorTable } from '../src/core/vectors'
 import type { Split } from './embeddings'
 
 export const NOISE = 0.25

@@ -9,10 +9,10 @@
 //                          classes are CIFAR-10's own names these are its logits (up to a constant)
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Embedder } from '../src/main/engine/embedder'
-import { loadModel, type Model, type ModelCard } from '../src/main/engine/modelCard'
-import { toTensor } from '../src/main/engine/preprocess'
-import { ROOT, cifarSplit } from '../test/fixtures'
+import { Embedder } from '../src/main/adapters/onnx/embedder'
+import { loadModel, type Model, type ModelCard } from '../src/main/adapters/models/modelCard'
+import { toTensor } from '../src/main/adapters/image/preprocess'
+import { ROOT, cifarSplit } from '../fixtures/photos'
 
 export const CACHE = join(ROOT, 'bench', 'cache')
 

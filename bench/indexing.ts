@@ -16,8 +16,8 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, sta
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import sharp from 'sharp'
-import { Card } from '../src/main/engine/modelCard'
-import { ROOT, cifarSplit, tempDir } from '../test/fixtures'
+import { Card } from '../src/main/adapters/models/modelCard'
+import { ROOT, cifarSplit, tempDir } from '../fixtures/photos'
 
 const CACHE = join(ROOT, 'bench', 'cache')
 const CLI = join(ROOT, 'out', 'main', 'cli.js')

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { ROOT } from '../test/fixtures'
+import { ROOT } from '../fixtures/photos'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name)
@@ -30,7 +30,7 @@ interface Server {
 }
 
 function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), '--data', DATA, 'serve'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/shells/cli/main.ts'), '--data', DATA, 'serve'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -3,10 +3,11 @@
 // engine's own runFunnel on a query sample, one query at a time, then as a batch).
 import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { recallAtK } from '../src/main/engine/mrl'
-import { PrefixScan } from '../src/main/engine/scan'
-import { runFunnel, type Candidates } from '../src/main/engine/search'
-import { COMPACT_CONNECTIVITY, DEFAULT_CONNECTIVITY, Shortlist } from '../src/main/engine/shortlist'
+import { recallAtK } from '../src/core/mrl'
+import { PrefixScan } from '../src/core/scan'
+import { usearchFullScan } from '../src/main/adapters/usearch/exactScan'
+import { runFunnel, type Candidates } from '../src/core/funnel'
+import { COMPACT_CONNECTIVITY, DEFAULT_CONNECTIVITY, Shortlist } from '../src/main/adapters/usearch/shortlist'
 import { exactConfigs, funnelConfigs, GRID, SOURCES, type Config, type Source } from './configs'
 import type { Database } from './database'
 import { exactTopRows, prefixMatrix } from './exact'
@@ -93,7 +94,7 @@ export function benchOurs(input: OursInput): Entry[] {
     const m = c.funnel.dr
     const slow = m !== full
     const vectors = slow ? speed.vectors.slice(0, input.slowSpeedQueries) : speed.vectors
-    const deps = { table: db.table, shortlist: () => { throw new Error('exact search needs no shortlist') } }
+    const deps = { table: db.table, shortlist: () => { throw new Error('exact search needs no shortlist') }, fullScan: usearchFullScan }
     const each = timeEach(vectors, (q) => runFunnel(deps, query(q), c.funnel, TOP).hits.map((h) => h.id))
     let qps = (1000 * vectors.length) / each.ms.reduce((a, b) => a + b, 0)
     let qpsNote = 'one JS thread, queries in sequence'
@@ -123,7 +124,7 @@ export function benchOurs(input: OursInput): Entry[] {
       const slow = source === 'scan'
       const vectors = slow ? speed.vectors.slice(0, input.slowSpeedQueries) : speed.vectors
       configs.forEach((c, ci) => {
-        const deps = { table: db.table, shortlist: () => candidates }
+        const deps = { table: db.table, shortlist: () => candidates, fullScan: usearchFullScan }
         const each = timeEach(vectors, (q) => runFunnel(deps, query(q), c.funnel, TOP).hits.map((h) => h.id))
         const s: Speed = { p50: percentile(each.ms, 50), p99: percentile(each.ms, 99), ...batch(db, shortlist, c, vectors, each.ms), answers: each.answers, queries: vectors.length }
         const q = answers ? qualityOf(answers[ci]) : null
@@ -139,7 +140,7 @@ export function benchOurs(input: OursInput): Entry[] {
 }
 
 function shortlistFor(db: Database, source: Source, ds: number, tmp: string): { candidates: Candidates; shortlist: Shortlist | null; build: { s: number; bytes: number } } {
-  if (source === 'scan') return { candidates: new PrefixScan(db.table, ds), shortlist: null, build: { s: 0, bytes: 0 } }
+  if (source === 'scan') return { candidates: new PrefixScan(db.table, ds, usearchFullScan), shortlist: null, build: { s: 0, bytes: 0 } }
   const t0 = performance.now()
   const shortlist = source === 'f16-compact' ? Shortlist.build(db.table, ds, 'f16', COMPACT_CONNECTIVITY) : Shortlist.build(db.table, ds, source, DEFAULT_CONNECTIVITY)
   const s = (performance.now() - t0) / 1000
@@ -176,7 +177,7 @@ function engineAgreement(db: Database, vectors: Float32Array[], pool: number[][]
   let sum = 0
   for (let qi = 0; qi < n; qi++) {
     const given: Candidates = { search: () => pool[qi] }
-    const hits = runFunnel({ table: db.table, shortlist: () => given }, { at: () => [vectors[qi]] }, c.funnel, TOP).hits.map((h) => h.id)
+    const hits = runFunnel({ table: db.table, shortlist: () => given, fullScan: usearchFullScan }, { at: () => [vectors[qi]] }, c.funnel, TOP).hits.map((h) => h.id)
     sum += recallAtK(hits, answers[qi])
   }
   return sum / n
@@ -191,7 +192,7 @@ function batch(db: Database, shortlist: Shortlist | null, c: Config, vectors: Fl
   const answered: Candidates = { search: () => lists[current] }
   vectors.forEach((q, i) => {
     current = i
-    runFunnel({ table: db.table, shortlist: () => answered }, { at: () => [q] }, c.funnel, TOP)
+    runFunnel({ table: db.table, shortlist: () => answered, fullScan: usearchFullScan }, { at: () => [q] }, c.funnel, TOP)
   })
   return { qps: (1000 * vectors.length) / (performance.now() - t0), qpsNote: 'usearch batch search on all cores, JS rerank on one' }
 }

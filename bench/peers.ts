@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from '../test/fixtures'
+import { ROOT } from '../fixtures/photos'
 import type { Database } from './database'
 import { benchLance, type PeerRun } from './lancePeer'
 import { log } from './results'

@@ -1,6 +1,6 @@
 // Retrieval quality of a set of top-10 answers: mAP@10 and precision@10 by class (the MRL paper's
 // definitions, from mrl.ts) and recall@10 against exact full-dim search.
-import { averagePrecision, precision, recallAtK } from '../src/main/engine/mrl'
+import { averagePrecision, precision, recallAtK } from '../src/core/mrl'
 
 export const TOP = 10
 

@@ -13,14 +13,14 @@
 //   npm run bench:real                           the real photos alone
 //   npm run bench:real -- --mix 500              plus 500 Imagenette val JPEGs as distractors
 //   options: --out FILE (JSON), --model FILE.onnx (MRL_MODEL), --cli out|src|FILE (the built CLI,
-//            the default where out/main/cli.js exists; src/main/cli.ts through tsx; or another
+//            the default where out/main/cli.js exists; src/main/shells/cli/main.ts through tsx; or another
 //            checkout's cli.js / cli.ts), --dial X,
 //            --words a,b,c (instead of the manifest's words), --keep (keep the temp folder)
 // The photos come from Debian packages: the manifest's `install` line installs them.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, extname, join, relative, resolve } from 'node:path'
-import { ROOT, tempDir } from '../test/fixtures'
+import { ROOT, tempDir } from '../fixtures/photos'
 
 const MANIFEST = join(ROOT, 'test', 'realPhotos.json')
 const IMAGENETTE = resolve(ROOT, '..', 'shared', 'datasets', 'imagenette128')

@@ -1,7 +1,7 @@
 // Ratios to our exact full-dim search and to FAISS flat, the claims checked against the
 // measurements, and the Markdown summary.
-import { paretoFrontier } from '../src/main/engine/mrl'
-import { connectivityFor, DEFAULT_CONNECTIVITY } from '../src/main/engine/shortlist'
+import { paretoFrontier } from '../src/core/mrl'
+import { connectivityFor, DEFAULT_CONNECTIVITY } from '../src/main/adapters/usearch/shortlist'
 import type { BenchReport } from './adaptive'
 import type { HeldOut } from './cascade'
 import type { Entry } from './results'

@@ -2,7 +2,7 @@
 // every prefix comes from one pass over its row (the prefixes nest), cached across the funnels
 // that share the candidate. Stage semantics (what each stage keeps, on which prefix) are mrl.ts's
 // funnelStages, the same as the engine's runFunnel; the benchmark checks the two agree.
-import { funnelStages, type Funnel } from '../src/main/engine/mrl'
+import { funnelStages, type Funnel } from '../src/core/mrl'
 import type { Database } from './database'
 import { TOP } from './quality'
 

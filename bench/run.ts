@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from '../test/fixtures'
+import { ROOT } from '../fixtures/photos'
 import { benchAdaptive, FULL, SMALL, type BenchOptions, type BenchReport } from './adaptive'
 import { benchIndexing, parseIndexingArgs, writeIndexing } from './indexing'
 import { addRatios, checkClaims, markdown } from './report'

@@ -8,9 +8,9 @@
 import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine'
+import { Engine } from '../src/main/app/engine'
 import type { Progress } from '../src/shared/api'
-import { ROOT, cifarSplit, tempDir } from '../test/fixtures'
+import { ROOT, cifarSplit, tempDir } from '../fixtures/photos'
 
 const WINDOW = 5000
 export const BENCH_DATA = join(ROOT, '.cache', 'bench-50k-data')

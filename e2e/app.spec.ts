@@ -3,7 +3,7 @@
 import { test, expect, type Page } from '@playwright/test'
 import { rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { cifarLibrary, tempDir } from '../test/fixtures'
+import { cifarLibrary, tempDir } from '../fixtures/photos'
 import type { DialPoint } from '../src/shared/api'
 import { apiCall, startApp, type AppServer } from './server'
 

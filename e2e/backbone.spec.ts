@@ -4,7 +4,7 @@
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { cifarLibrary, removeDirs, tempDir } from '../test/fixtures'
+import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos'
 import { apiCall, startApp, type AppServer } from './server'
 
 let venv: string

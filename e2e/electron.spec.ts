@@ -6,7 +6,7 @@ import { test, expect, _electron as electron, type ElectronApplication } from '@
 import { createRequire } from 'node:module'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, tempDir } from '../test/fixtures'
+import { ROOT, tempDir } from '../fixtures/photos'
 
 /** The Electron binary's path, or why there is none. */
 function electronBinary(): { path: string } | { reason: string } {

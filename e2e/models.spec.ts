@@ -5,7 +5,7 @@
 import { test, expect, type Page } from '@playwright/test'
 import { rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { ROOT, cifarLibrary, tempDir } from '../test/fixtures'
+import { ROOT, cifarLibrary, tempDir } from '../fixtures/photos'
 import { apiCall, startApp, type AppServer } from './server'
 
 const FF512 = join(ROOT, 'resources/models/ff512-resnet18-cifar10.onnx')

@@ -1,6 +1,6 @@
 // Starts browser mode (the built CLI's `serve`) on a fresh data folder and returns its URL.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { ROOT } from '../test/fixtures'
+import { ROOT } from '../fixtures/photos'
 
 export interface AppServer {
   url: string

@@ -4,8 +4,8 @@
 import { test, expect, type Page } from '@playwright/test'
 import { rmSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { fashionLibrary } from '../test/fashionFixtures'
-import { tempDir } from '../test/fixtures'
+import { fashionLibrary } from '../fixtures/fashion'
+import { tempDir } from '../fixtures/photos'
 import { apiCall, startApp, type AppServer } from './server'
 
 let app: AppServer

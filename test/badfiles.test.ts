@@ -9,9 +9,9 @@ import { accessSync, chmodSync, chownSync, constants, copyFileSync, mkdirSync, r
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import sharp from 'sharp'
-import { Engine } from '../src/main/engine/engine.ts'
+import { Engine } from '../src/main/app/engine.ts'
 import type { Progress } from '../src/shared/api.ts'
-import { ROOT, cifarLibrary, tempDir } from './fixtures.ts'
+import { ROOT, cifarLibrary, tempDir } from '../fixtures/photos.ts'
 
 let lib: string
 let data: string
@@ -232,7 +232,7 @@ test('a file without read permission is skipped with the reason', (t) => {
         return
       }
     }
-    const out = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), '--data', dataDir, 'index', photos, '--json'], {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/shells/cli/main.ts'), '--data', dataDir, 'index', photos, '--json'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, HOME: dataDir },

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cascadeScore, stableThreshold, type PrefixPredictions } from '../src/main/engine/mrl'
+import { cascadeScore, stableThreshold, type PrefixPredictions } from '../src/core/mrl'
 
 // Two prefixes, four rows. Row 0: the short head is right (confidence 0.5), the long one wrong.
 // Row 1: the short head is wrong (confidence 0.8), the long one right. Rows 2-3: both right.

@@ -2,8 +2,8 @@
 // heads, and its plain-words form (src/shared/describe.ts).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { loadModel } from '../src/main/engine/modelCard'
-import { conceptReaderFor, readCalibration, relevanceCutoff } from '../src/main/engine/concepts'
+import { loadModel } from '../src/main/adapters/models/modelCard'
+import { conceptReaderFor, readCalibration, relevanceCutoff } from '../src/core/concepts'
 import { describeGuess } from '../src/shared/describe'
 
 const model = await loadModel()

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { UserError } from '../src/main/engine/errors.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { UserError } from '../src/shared/errors.ts'
 import type { SearchRequest, SearchResponse } from '../src/shared/api.ts'
-import { ROOT, cifarLibrary, tempDir } from './fixtures.ts'
+import { ROOT, cifarLibrary, tempDir } from '../fixtures/photos.ts'
 
 /** What any answer must satisfy, whatever the library holds at that moment. */
 function assertValid(res: SearchResponse, req: SearchRequest, pathOf: Map<number, string>): void {
@@ -82,7 +82,7 @@ test('searches during indexing and folder removal answer validly and never fail'
 
 test('a second process on the same data folder is refused with a message, both ways', async () => {
   const data = tempDir()
-  const cli = (...args: string[]) => ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), '--data', data, ...args]
+  const cli = (...args: string[]) => ['--import', 'tsx', join(ROOT, 'src/main/shells/cli/main.ts'), '--data', data, ...args]
   try {
     // the CLI against an engine open in this process
     const engine = await Engine.open({ dataDir: data })

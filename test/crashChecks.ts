@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Engine } from '../src/main/engine/engine.ts'
-import { Shortlist, fingerprint, type Quantization } from '../src/main/engine/shortlist.ts'
+import type { Engine } from '../src/main/app/engine.ts'
+import { Shortlist, fingerprint, type Quantization } from '../src/main/adapters/usearch/shortlist.ts'
 
 /** The seeded generator training uses (mulberry32), so a failing run can be replayed with MRL_SEED. */
 export { rng as random } from '../src/training/linalg.ts'

@@ -1,8 +1,8 @@
 // The measured dial: positions on the recall/latency frontier, exact search at the precise end.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { frontierDial, type Measured } from '../src/main/engine/dial.ts'
-import { DEFAULT_NESTING, funnelCandidates, paretoFrontier } from '../src/main/engine/mrl.ts'
+import { frontierDial, type Measured } from '../src/core/dial.ts'
+import { DEFAULT_NESTING, funnelCandidates, paretoFrontier } from '../src/core/mrl.ts'
 
 const point = (ds: number, k: number, dr: number, recall: number, ms: number): Measured => ({ config: { ds, k, dr }, recall, ms })
 const exact = point(512, 0, 512, 1, 50)

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { cifarLibrary, tempDir } from './fixtures.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { cifarLibrary, tempDir } from '../fixtures/photos.ts'
 
 /** A small tmpfs to fill, or the reason there cannot be one here. */
 function smallDisk(): { dir: string; unmount(): void } | string {

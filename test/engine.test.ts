@@ -3,8 +3,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, existsSync, readdirSync, rmSync, unlinkSync, utimesSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { cifarLibrary, removeDirs, tempDir } from './fixtures.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
 import { openIndexed } from './indexed.ts'
 
 let lib: string

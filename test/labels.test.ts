@@ -5,9 +5,9 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { fashionLibrary } from './fashionFixtures.ts'
-import { removeDirs, tempDir } from './fixtures.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { fashionLibrary } from '../fixtures/fashion.ts'
+import { removeDirs, tempDir } from '../fixtures/photos.ts'
 import { openIndexed } from './indexed.ts'
 
 const CLASSES = ['trouser', 'bag', 'sneaker']

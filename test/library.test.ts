@@ -1,7 +1,7 @@
 // The incremental plan: what a re-index processes, keeps and removes.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { plan, type FileOnDisk, type Known } from '../src/main/engine/library.ts'
+import { plan, type FileOnDisk, type Known } from '../src/main/adapters/fs/folderScan.ts'
 
 const file = (path: string, size = 10, mtimeMs = 1000): FileOnDisk => ({ path, folder: '/lib', size, mtimeMs })
 

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { Embedder } from '../src/main/engine/embedder.ts'
-import { bundledModelPath, loadModel } from '../src/main/engine/modelCard.ts'
-import { toTensor } from '../src/main/engine/preprocess.ts'
-import { cifarSplit, ROOT } from './fixtures.ts'
+import { Embedder } from '../src/main/adapters/onnx/embedder.ts'
+import { bundledModelPath, loadModel } from '../src/main/adapters/models/modelCard.ts'
+import { toTensor } from '../src/main/adapters/image/preprocess.ts'
+import { cifarSplit, ROOT } from '../fixtures/photos.ts'
 
 const SETS = ['tinyimagenet', 'cifar10', 'imagenette']
 const HEADS = ['mrl', 'ff', 'ff512_truncated', 'ff512_pca']

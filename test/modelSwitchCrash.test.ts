@@ -10,10 +10,10 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import * as lancedb from '@lancedb/lancedb'
-import { Engine } from '../src/main/engine/engine.ts'
-import type { ModelState } from '../src/main/engine/models.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import type { ModelState } from '../src/main/adapters/models/registry.ts'
 import { assertConsistent, assertShortlistsVerified, random, seedFromEnv } from './crashChecks.ts'
-import { ROOT, cifarLibrary, removeDirs, tempDir } from './fixtures.ts'
+import { ROOT, cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
 
 const PHOTOS = 200
 const KILLS = 4
@@ -48,7 +48,7 @@ test('SIGKILL at random moments of model switches: the old model or the new one 
   const rand = random(seedFromEnv())
   const lib = cifarLibrary(PHOTOS / 10)
   const data = tempDir()
-  const cli = (...args: string[]) => [join(ROOT, 'src/main/cli.ts'), '--data', data, ...args]
+  const cli = (...args: string[]) => [join(ROOT, 'src/main/shells/cli/main.ts'), '--data', data, ...args]
   try {
     const indexed = spawnSync(process.execPath, ['--import', 'tsx', ...cli('index', lib, '--json')], { cwd: ROOT, encoding: 'utf8' })
     assert.equal(indexed.status, 0, indexed.stderr)

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { startServer } from '../src/main/server.ts'
-import { cifarLibrary, tempDir } from './fixtures.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { startServer } from '../src/main/shells/server.ts'
+import { cifarLibrary, tempDir } from '../fixtures/photos.ts'
 
 /** Everything about a tree except access times (reading a file is allowed to change those). */
 function snapshot(root: string): Map<string, string> {

@@ -6,16 +6,16 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Engine } from '../src/main/engine/engine.ts'
+import { Engine } from '../src/main/app/engine.ts'
 import { assertConsistent, assertShortlistsVerified, random, seedFromEnv } from './crashChecks.ts'
-import { ROOT, cifarLibrary, tempDir } from './fixtures.ts'
+import { ROOT, cifarLibrary, tempDir } from '../fixtures/photos.ts'
 import { openIndexed } from './indexed.ts'
 
 test('an indexer killed with SIGKILL resumes where its last commit ended', async () => {
   const lib = cifarLibrary(30) // 300 photos
   const data = tempDir()
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), '--data', data, 'index', lib, '--json'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/shells/cli/main.ts'), '--data', data, 'index', lib, '--json'], {
       cwd: ROOT,
       stdio: 'ignore'
     })
@@ -58,7 +58,7 @@ test('three SIGKILLs at random moments: no duplicate or torn rows, shortlists ve
   const lib = cifarLibrary(40) // 400 photos
   const later = tempDir('mrl-later-')
   const data = tempDir()
-  const cli = (...args: string[]) => [join(ROOT, 'src/main/cli.ts'), '--data', data, ...args]
+  const cli = (...args: string[]) => [join(ROOT, 'src/main/shells/cli/main.ts'), '--data', data, ...args]
   try {
     // a finished first run over a quarter of the library leaves persisted shortlists...
     for (const cls of readdirSync(lib)) {

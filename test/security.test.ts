@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES, hardenWebContents } from '../src/main/security.ts'
-import { createRpc } from '../src/main/rpc.ts'
-import { Engine } from '../src/main/engine/engine.ts'
-import { ROOT, tempDir } from './fixtures.ts'
+import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES, hardenWebContents } from '../src/main/shells/security.ts'
+import { createRpc } from '../src/main/shells/rpc.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { ROOT, tempDir } from '../fixtures/photos.ts'
 
 test('the window runs sandboxed, context-isolated, without Node, webviews or insecure content', () => {
   assert.equal(WEB_PREFERENCES.contextIsolation, true)
@@ -20,7 +20,7 @@ test('the window runs sandboxed, context-isolated, without Node, webviews or ins
   assert.equal(WEB_PREFERENCES.allowRunningInsecureContent, false)
   assert.equal(WEB_PREFERENCES.webviewTag, false)
   // and electron.ts builds its window from exactly these, plus the preload
-  const shell = readFileSync(join(ROOT, 'src/main/electron.ts'), 'utf8')
+  const shell = readFileSync(join(ROOT, 'src/main/shells/electron.ts'), 'utf8')
   assert.match(shell, /webPreferences: \{ \.\.\.WEB_PREFERENCES, preload: join\([^)]*\) \}/, 'nothing overrides the hardened preferences')
   assert.match(shell, /hardenWebContents\(win\.webContents\)/)
 })

@@ -2,9 +2,9 @@
 // build (the tests are about the server, not the UI) and the server on a random loopback port.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine } from '../src/main/engine/engine.ts'
-import { startServer, type RunningServer } from '../src/main/server.ts'
-import { removeDirs, tempDir } from './fixtures.ts'
+import { Engine } from '../src/main/app/engine.ts'
+import { startServer, type RunningServer } from '../src/main/shells/server.ts'
+import { removeDirs, tempDir } from '../fixtures/photos.ts'
 
 export interface Served {
   engine: Engine

@@ -4,9 +4,9 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { rmSync } from 'node:fs'
-import type { Engine } from '../src/main/engine/engine.ts'
-import type { RunningServer } from '../src/main/server.ts'
-import { cifarLibrary } from './fixtures.ts'
+import type { Engine } from '../src/main/app/engine.ts'
+import type { RunningServer } from '../src/main/shells/server.ts'
+import { cifarLibrary } from '../fixtures/photos.ts'
 import { serveLibrary, type Served } from './served.ts'
 
 let lib: string

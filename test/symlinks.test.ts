@@ -5,9 +5,9 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Engine } from '../src/main/engine/engine.ts'
-import type { RunningServer } from '../src/main/server.ts'
-import { cifarLibrary, tempDir } from './fixtures.ts'
+import type { Engine } from '../src/main/app/engine.ts'
+import type { RunningServer } from '../src/main/shells/server.ts'
+import { cifarLibrary, tempDir } from '../fixtures/photos.ts'
 import { serveLibrary, type Served } from './served.ts'
 
 let lib: string

@@ -7,11 +7,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Engine } from '../src/main/engine/engine.ts'
+import { Engine } from '../src/main/app/engine.ts'
 import { adapt } from '../src/training/adaptor.ts'
-import { AdaptorVersions } from '../src/training/versions.ts'
+import { AdaptorVersions } from '../src/main/adapters/fs/adaptorVersions.ts'
 import { assertConsistent, assertShortlistsVerified, random, seedFromEnv } from './crashChecks.ts'
-import { ROOT, cifarLibrary, removeDirs, tempDir } from './fixtures.ts'
+import { ROOT, cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
 
 const LABELLED = ['cat', 'dog', 'ship']
 const PHOTOS = 200
@@ -24,7 +24,7 @@ interface App {
 
 /** The app in browser mode in a child process, as a user runs it. */
 async function startApp(data: string): Promise<App> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), '--data', data, 'serve'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/shells/cli/main.ts'), '--data', data, 'serve'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise((r) => child.once('exit', r))
   let output = ''
   const m = await new Promise<RegExpExecArray>((resolve, reject) => {
@@ -106,7 +106,7 @@ test('SIGKILL while training, applying or switching adaptors: the old version or
   const lib = cifarLibrary(PHOTOS / 10)
   const data = tempDir()
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/cli.ts'), '--data', data, ...args], { cwd: ROOT, encoding: 'utf8' })
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main/shells/cli/main.ts'), '--data', data, ...args], { cwd: ROOT, encoding: 'utf8' })
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`)
   }
   try {

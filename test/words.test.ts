@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { loadConceptMatcher, type ConceptClass, type ConceptMatcher } from '../src/main/engine/words.ts'
+import type { ConceptClass, ConceptMatcher } from '../src/core/words.ts'
+import { loadConceptMatcher } from '../src/main/adapters/fs/wordnet.ts'
 
 const CIFAR10 = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 const ANIMALS = ['bird', 'cat', 'deer', 'dog', 'frog', 'horse']

@@ -1,9 +1,9 @@
 // CIFAR-10 JPEGs (the shared tar, as the tests use) through any model with the app's preprocess.
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Model } from '../../src/main/engine/modelCard'
-import { toTensor } from '../../src/main/engine/preprocess'
-import { cifarSplit } from '../../test/fixtures'
+import type { Model } from '../../src/main/adapters/models/modelCard'
+import { toTensor } from '../../src/main/adapters/image/preprocess'
+import { cifarSplit } from '../../fixtures/photos'
 import { embedCached } from './embedCache'
 
 export async function embedCifar(model: Model, split: 'train' | 'test'): Promise<{ n: number; vectors: Float32Array; labels: Uint8Array }> {

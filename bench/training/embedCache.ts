@@ -2,9 +2,9 @@
 // cached in bench/cache/training/<model>/<name>.f32 so a new model recomputes them.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Embedder } from '../../src/main/engine/embedder'
-import type { Model } from '../../src/main/engine/modelCard'
-import { ROOT } from '../../test/fixtures'
+import { Embedder } from '../../src/main/adapters/onnx/embedder'
+import type { Model } from '../../src/main/adapters/models/modelCard'
+import { ROOT } from '../../fixtures/photos'
 
 export const TRAINING_CACHE = join(ROOT, 'bench', 'cache', 'training')
 

@@ -1,7 +1,7 @@
 // Exact cosine top-k on a prefix (usearch's SIMD exactSearch), and the two measures the issue asks
 // for: 1-NN accuracy and mAP@10 by class (mrl.ts averagePrecision, as on the model card).
 import usearch, { type BatchMatches } from 'usearch'
-import { averagePrecision } from '../../src/main/engine/mrl'
+import { averagePrecision } from '../../src/core/mrl'
 import { columns } from '../../src/training/linalg'
 
 export function topK(db: Float32Array, dbN: number, queries: Float32Array, qN: number, d: number, m: number, k: number): Int32Array {

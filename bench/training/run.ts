@@ -8,7 +8,7 @@
 // Options (env): FASHION_DB=N limits the train split (a quick look), PARTS=1,2 picks the parts,
 // UNSUP_EPOCHS / UNSUP_STEPS size the unsupervised run.
 import { join } from 'node:path'
-import { loadModel, resourcesDir } from '../../src/main/engine/modelCard'
+import { loadModel, resourcesDir } from '../../src/main/adapters/models/modelCard'
 import { adapt } from '../../src/training/adaptor'
 import { trainSupervised } from '../../src/training/supervised'
 import { trainUnsupervised } from '../../src/training/unsupervised'

@@ -10,7 +10,7 @@ import { test, expect, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { ROOT, tempDir } from '../../test/fixtures'
+import { ROOT, tempDir } from '../../fixtures/photos'
 import { apiCall, startApp, type AppServer } from '../server'
 
 interface RealPhoto { path: string; photo: boolean; kind: string; concepts: string[] }

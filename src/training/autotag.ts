@@ -1,6 +1,6 @@
 // Auto-tags for the user's labels: the adaptive-classification cascade (mrl.ts) over the trained
 // heads, with a confidence threshold calibrated on the held-out split.
-import { cascade, type CascadeDecision } from '../main/engine/mrl'
+import { cascade, type CascadeDecision } from '../core/mrl'
 import { headLogits, type Head } from './heads'
 
 const CANDIDATES = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99]

@@ -1,7 +1,7 @@
 // The Matryoshka heads: one cosine classifier per prefix of the nesting list, logits =
 // s · (unit prefix of y) · W_m + b_m. Cosine heads (rather than plain linear ones) make classes
 // separate by angle, which is what cosine search over the same prefixes needs.
-import { addPrefixRowsGradient, prefixRows, softmax } from '../main/engine/mrl'
+import { addPrefixRowsGradient, prefixRows, softmax } from '../core/mrl'
 import { addMatmulAT, matmul, matmulBT, rng } from './linalg'
 
 export const HEAD_SCALE = 16

@@ -1,7 +1,7 @@
 // Keeping the similarity structure: within a batch, each photo's softmax distribution over the
 // others (cosine / τ) under the adapted prefix should match the one under the reference embedding.
 // KL(P‖Q) weighs the nearest neighbours most, which is what top-k search cares about.
-import { addPrefixRowsGradient, prefixRows } from '../main/engine/mrl'
+import { addPrefixRowsGradient, prefixRows } from '../core/mrl'
 import { matmul, matmulBT } from './linalg'
 
 export const TEMPERATURE = 0.05

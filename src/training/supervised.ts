@@ -8,7 +8,7 @@ import { addMatmulAT, gatherRows, rng, shuffle } from './linalg'
 import { Cancelled, mean, type EpochReport, type TrainControl } from './progress'
 import { neighbourDistribution, similarityLoss } from './similarity'
 import { stratifiedSplit } from './split'
-import { prefixRows } from '../main/engine/mrl'
+import { prefixRows } from '../core/mrl'
 
 export interface SupervisedData {
   /** n x d raw embeddings of the labelled photos */

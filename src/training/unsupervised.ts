@@ -7,7 +7,7 @@ import { addMatmulAT, gatherRows, rng, shuffle } from './linalg'
 import { principalAxes } from './pca'
 import { Cancelled, mean, type EpochReport, type TrainControl } from './progress'
 import { neighbourDistribution, neighbourOverlap, similarityLoss } from './similarity'
-import { prefixRows } from '../main/engine/mrl'
+import { prefixRows } from '../core/mrl'
 
 export interface UnsupervisedOptions {
   nesting: number[]

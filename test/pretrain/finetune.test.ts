@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { toTensor } from '../../src/main/engine/preprocess.ts'
-import { fashionLibrary } from '../fashionFixtures.ts'
-import { cifarLibrary, removeDirs, ROOT, tempDir } from '../fixtures.ts'
+import { toTensor } from '../../src/main/adapters/image/preprocess.ts'
+import { fashionLibrary } from '../../fixtures/fashion.ts'
+import { cifarLibrary, removeDirs, ROOT, tempDir } from '../../fixtures/photos.ts'
 
 const PYTHON = process.env.MRL_PYTHON ?? '/usr/bin/python3'
 const NESTING = ['8', '16', '32', '64', '128', '256', '512']

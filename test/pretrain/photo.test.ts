@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { ROOT, tempDir } from '../fixtures.ts'
+import { ROOT, tempDir } from '../../fixtures/photos.ts'
 
 const PYTHON = process.env.MRL_PYTHON ?? '/usr/bin/python3'
 const NESTING = ['8', '16', '32', '64', '128', '256', '512']

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { ROOT, SHARED_CIFAR, tempDir } from '../fixtures.ts'
+import { ROOT, SHARED_CIFAR, tempDir } from '../../fixtures/photos.ts'
 
 const PYTHON = process.env.MRL_PYTHON ?? '/usr/bin/python3'
 const NESTING = ['8', '16', '32', '64', '128', '256', '512']

@@ -1,0 +1,331 @@
+// LanceDB, embedded in the data folder: one row per photo (path, hash, EXIF, full embedding,
+// predicted label), plus the folder list, the files skipped with their reasons, and the user's own
+// labels (assigned by path, which re-indexing keeps, so labels survive it).
+import * as lancedb from '@lancedb/lancedb'
+import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow'
+import type { Filter } from '../../../shared/api'
+
+export interface PhotoRow {
+  id: number
+  path: string
+  folder: string
+  name: string
+  hash: string
+  size: number
+  mtime_ms: number
+  width: number
+  height: number
+  taken_at: string | null
+  camera: string | null
+  lens: string | null
+  latitude: number | null
+  longitude: number | null
+  orientation: number | null
+  label: string
+  label_conf: number
+  label_dims: number
+  model: string
+  embedding: Float32Array
+}
+
+export type PhotoMeta = Omit<PhotoRow, 'embedding'>
+
+const META_COLUMNS = [
+  'id', 'path', 'folder', 'name', 'hash', 'size', 'mtime_ms', 'width', 'height', 'taken_at', 'camera', 'lens',
+  'latitude', 'longitude', 'orientation', 'label', 'label_conf', 'label_dims', 'model'
+]
+
+function photoSchema(dims: number): Schema {
+  const s = (name: string, nullable = false) => new Field(name, new Utf8(), nullable)
+  const f64 = (name: string, nullable = false) => new Field(name, new Float64(), nullable)
+  const i32 = (name: string, nullable = false) => new Field(name, new Int32(), nullable)
+  return new Schema([
+    i32('id'), s('path'), s('folder'), s('name'), s('hash'), f64('size'), f64('mtime_ms'), i32('width'), i32('height'),
+    s('taken_at', true), s('camera', true), s('lens', true), f64('latitude', true), f64('longitude', true),
+    i32('orientation', true), s('label'), new Field('label_conf', new Float32(), false), i32('label_dims'), s('model'),
+    new Field('embedding', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)
+  ])
+}
+
+const folderSchema = new Schema([new Field('path', new Utf8(), false), new Field('added_ms', new Float64(), false)])
+const skippedSchema = new Schema([
+  new Field('path', new Utf8(), false),
+  new Field('reason', new Utf8(), false),
+  new Field('size', new Float64(), false),
+  new Field('mtime_ms', new Float64(), false)
+])
+
+const labelSchema = new Schema([new Field('name', new Utf8(), false), new Field('created_ms', new Float64(), false)])
+const assignmentSchema = new Schema([new Field('path', new Utf8(), false), new Field('label', new Utf8(), false)])
+
+/** A SQL string literal for LanceDB's filters. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+function likeContains(value: string): string {
+  return sqlString(`%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+}
+
+/** Metadata filters as one LanceDB predicate (null: no filter). */
+export function filterToSql(filter: Filter | undefined): string | null {
+  if (!filter) return null
+  const parts: string[] = []
+  if (filter.from) parts.push(`taken_at >= ${sqlString(filter.from)}`)
+  // `to` is inclusive of the whole day
+  if (filter.to) parts.push(`taken_at < ${sqlString(`${filter.to}T99`)}`)
+  if (filter.camera) parts.push(`lower(camera) LIKE ${likeContains(filter.camera)}`)
+  if (filter.folder) parts.push(`lower(folder) LIKE ${likeContains(filter.folder)}`)
+  if (filter.name) parts.push(`lower(name) LIKE ${likeContains(filter.name)}`)
+  if (filter.label) parts.push(`lower(label) = ${sqlString(filter.label.toLowerCase())}`)
+  return parts.length ? parts.join(' AND ') : null
+}
+
+/**
+ * LanceDB's default caches (6 GB of index, 1 GB of metadata) keep the manifest and file footers of
+ * every commit: indexing 50,000 photos in 32-photo commits grew the process by hundreds of MB.
+ * The tables have no Lance index, and scans read the same with a small metadata cache.
+ */
+const INDEX_CACHE_BYTES = BigInt(16 * 2 ** 20)
+const METADATA_CACHE_BYTES = BigInt(32 * 2 ** 20)
+
+const idList = (ids: number[]) => `id IN (${ids.map((i) => Math.trunc(i)).join(',')})`
+
+export class Store {
+  private constructor(
+    private readonly db: lancedb.Connection,
+    private photos: lancedb.Table,
+    private readonly folders: lancedb.Table,
+    private readonly skipped: lancedb.Table,
+    private readonly labels: lancedb.Table,
+    private readonly assignments: lancedb.Table,
+    readonly dims: number,
+    /** the photo table: each model has its own (see models.ts), `photos` is the bundled model's first */
+    readonly photosTable: string
+  ) {}
+
+  static async open(dir: string, dims: number, photosTable = 'photos'): Promise<Store> {
+    const db = await lancedb.connect(dir, { session: new lancedb.Session(INDEX_CACHE_BYTES, METADATA_CACHE_BYTES) })
+    const names = new Set(await db.tableNames())
+    const table = async (name: string, schema: Schema) =>
+      names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true })
+    const photos = await table(photosTable, photoSchema(dims))
+    const store = new Store(
+      db,
+      photos,
+      await table('folders', folderSchema),
+      await table('skipped', skippedSchema),
+      await table('labels', labelSchema),
+      await table('photo_labels', assignmentSchema),
+      dims,
+      photosTable
+    )
+    const field = (await photos.schema()).fields.find((f) => f.name === 'embedding')
+    const stored = (field?.type as FixedSizeList | undefined)?.listSize
+    if (stored !== dims) throw new Error(`the photo table holds ${stored}-d embeddings, the model gives ${dims}`)
+    return store
+  }
+
+  /**
+   * Append rows for paths not in the table yet: one commit, and unlike a merge its cost does not
+   * grow with the table (a merge reads every stored path; at 50,000 photos that dominated indexing).
+   */
+  async insert(rows: PhotoRow[]): Promise<void> {
+    if (!rows.length) return
+    await this.photos.add(rows.map((r) => ({ ...r, embedding: Array.from(r.embedding) })))
+  }
+
+  /** Insert or replace rows by path: one LanceDB commit, so a crash leaves all or none. */
+  async upsert(rows: PhotoRow[]): Promise<void> {
+    if (!rows.length) return
+    const data = rows.map((r) => ({ ...r, embedding: Array.from(r.embedding) }))
+    await this.photos.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data)
+  }
+
+  /**
+   * One row per path. New photos are appended, and a commit that reported a failure (a full disk)
+   * or a killed run may still have landed; the next run would then append the same path again.
+   * Keeps the newest.
+   */
+  async removeDuplicatePaths(): Promise<void> {
+    const newest = new Map<string, number>()
+    const extra: number[] = []
+    for (const { path, id } of await this.meta()) {
+      const seen = newest.get(path)
+      if (seen === undefined) newest.set(path, id)
+      else {
+        extra.push(Math.min(seen, id))
+        newest.set(path, Math.max(seen, id))
+      }
+    }
+    if (extra.length) await this.deleteIds(extra)
+  }
+
+  async deleteIds(ids: number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 1000) await this.photos.delete(idList(ids.slice(i, i + 1000)))
+  }
+
+  async count(filter?: string | null): Promise<number> {
+    return this.photos.countRows(filter ?? undefined)
+  }
+
+  async version(): Promise<number> {
+    return this.photos.version()
+  }
+
+  /** Metadata of every photo (or those matching `where`), without embeddings. */
+  async meta(where?: string | null): Promise<PhotoMeta[]> {
+    let q = this.photos.query().select(META_COLUMNS)
+    if (where) q = q.where(where)
+    return (await q.toArray()).map(plainMeta)
+  }
+
+  async ids(where: string): Promise<Set<number>> {
+    const rows = await this.photos.query().select(['id']).where(where).toArray()
+    return new Set(rows.map((r) => Number(r.id)))
+  }
+
+  async get(id: number): Promise<PhotoMeta | null> {
+    const rows = await this.photos.query().select(META_COLUMNS).where(`id = ${Math.trunc(id)}`).limit(1).toArray()
+    return rows.length ? plainMeta(rows[0]) : null
+  }
+
+  /** Every (id, embedding), read as Arrow so 50,000 x 512 floats need no per-row objects. */
+  async embeddings(): Promise<{ ids: Int32Array; vectors: Float32Array }> {
+    const table = await this.photos.query().select(['id', 'embedding']).toArrow()
+    const n = table.numRows
+    const ids = new Int32Array(n)
+    const vectors = new Float32Array(n * this.dims)
+    let row = 0
+    for (const batch of table.batches) {
+      const idCol = batch.getChild('id')!
+      const embCol = batch.getChild('embedding')!
+      for (let i = 0; i < batch.numRows; i++) {
+        ids[row] = Number(idCol.get(i))
+        const v = embCol.get(i)!
+        vectors.set(v.toArray() as Float32Array, row * this.dims)
+        row++
+      }
+    }
+    return { ids, vectors }
+  }
+
+  async maxId(): Promise<number> {
+    const rows = await this.photos.query().select(['id']).toArray()
+    return rows.reduce((m, r) => Math.max(m, Number(r.id)), -1)
+  }
+
+  async listFolders(): Promise<string[]> {
+    return (await this.folders.query().toArray()).map((r) => String(r.path)).sort()
+  }
+
+  async addFolder(path: string): Promise<void> {
+    await this.folders.mergeInsert('path').whenNotMatchedInsertAll().execute([{ path, added_ms: Date.now() }])
+  }
+
+  async removeFolder(path: string): Promise<void> {
+    await this.folders.delete(`path = ${sqlString(path)}`)
+  }
+
+  async listSkipped(): Promise<{ path: string; reason: string; size: number; mtime_ms: number }[]> {
+    return (await this.skipped.query().toArray()).map((r) => ({
+      path: String(r.path),
+      reason: String(r.reason),
+      size: Number(r.size),
+      mtime_ms: Number(r.mtime_ms)
+    }))
+  }
+
+  async setSkipped(rows: { path: string; reason: string; size: number; mtime_ms: number }[]): Promise<void> {
+    if (rows.length) await this.skipped.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows)
+  }
+
+  async clearSkipped(paths: string[]): Promise<void> {
+    for (let i = 0; i < paths.length; i += 500) {
+      const chunk = paths.slice(i, i + 500)
+      if (chunk.length) await this.skipped.delete(`path IN (${chunk.map(sqlString).join(',')})`)
+    }
+  }
+
+  // ---- the user's labels: a label list, and at most one label per photo path ----
+
+  async listLabels(): Promise<string[]> {
+    return (await this.labels.query().toArray()).sort((a, b) => Number(a.created_ms) - Number(b.created_ms)).map((r) => String(r.name))
+  }
+
+  async createLabel(name: string): Promise<void> {
+    await this.labels.mergeInsert('name').whenNotMatchedInsertAll().execute([{ name, created_ms: Date.now() }])
+  }
+
+  async renameLabel(from: string, to: string): Promise<void> {
+    await this.labels.update({ where: `name = ${sqlString(from)}`, values: { name: to } })
+    await this.assignments.update({ where: `label = ${sqlString(from)}`, values: { label: to } })
+  }
+
+  async deleteLabel(name: string): Promise<void> {
+    await this.assignments.delete(`label = ${sqlString(name)}`)
+    await this.labels.delete(`name = ${sqlString(name)}`)
+  }
+
+  /** Gives these photos the label, or takes theirs away (label null). */
+  async assignLabel(paths: string[], label: string | null): Promise<void> {
+    if (!paths.length) return
+    if (label === null) {
+      for (let i = 0; i < paths.length; i += 500) await this.assignments.delete(`path IN (${paths.slice(i, i + 500).map(sqlString).join(',')})`)
+      return
+    }
+    await this.assignments.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(paths.map((path) => ({ path, label })))
+  }
+
+  /** Every assignment, by photo path. */
+  async labelAssignments(): Promise<Map<string, string>> {
+    return new Map((await this.assignments.query().toArray()).map((r) => [String(r.path), String(r.label)]))
+  }
+
+  /** Drops the photo tables of models other than `keep` (left by a finished or abandoned switch). */
+  async dropPhotoTablesExcept(keep: string[]): Promise<string[]> {
+    const gone = (await this.db.tableNames()).filter((n) => /^photos(_|$)/.test(n) && !keep.includes(n))
+    for (const name of gone) await this.db.dropTable(name)
+    return gone
+  }
+
+  /** Compacts the many small commits that indexing leaves. */
+  async optimize(): Promise<void> {
+    await this.photos.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })
+  }
+
+  close(): void {
+    this.photos.close()
+    this.folders.close()
+    this.skipped.close()
+    this.labels.close()
+    this.assignments.close()
+    this.db.close()
+  }
+}
+
+function plainMeta(r: Record<string, unknown>): PhotoMeta {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v))
+  return {
+    id: Number(r.id),
+    path: String(r.path),
+    folder: String(r.folder),
+    name: String(r.name),
+    hash: String(r.hash),
+    size: Number(r.size),
+    mtime_ms: Number(r.mtime_ms),
+    width: Number(r.width),
+    height: Number(r.height),
+    taken_at: str(r.taken_at),
+    camera: str(r.camera),
+    lens: str(r.lens),
+    latitude: num(r.latitude),
+    longitude: num(r.longitude),
+    orientation: num(r.orientation),
+    label: String(r.label),
+    label_conf: Number(r.label_conf),
+    label_dims: Number(r.label_dims),
+    model: String(r.model)
+  }
+}

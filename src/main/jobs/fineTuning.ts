@@ -1,0 +1,225 @@
+// Full-backbone fine-tuning in PyTorch (pretrain/finetune.py) on the user's labelled photos, where
+// the machine has Python with torch (torchCheck.ts): hands the photos over as the app's own decode
+// (so training sees what the embedder sees), follows the JSON progress lines, and hands the exported
+// ONNX + card to the model import. Cancel kills the child.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { BackboneRequirements, FineTune } from '../../shared/api'
+import { UserError } from '../../shared/errors'
+import { BUNDLED_MODEL, resourcesDir } from '../adapters/models/modelCard'
+import { toTensor, type InputSpec } from '../adapters/image/preprocess'
+import { bundledWeights, detectBackbone, pretrainRoot } from '../adapters/python/torchCheck'
+
+export interface LabelledPhoto {
+  path: string
+  label: string
+}
+
+/** The starting point: the bundled model's weights and the card beside them (nesting, input). */
+interface StartCard {
+  nesting: number[]
+  input: InputSpec
+}
+
+function startCard(): StartCard {
+  return JSON.parse(readFileSync(join(resourcesDir(), 'models', `${BUNDLED_MODEL}.json`), 'utf8')) as StartCard
+}
+
+/** The engine as fine-tuning sees it. */
+export interface BackboneHost {
+  readonly dataDir: string
+  labelledPhotos(): LabelledPhoto[]
+  /** imports the exported model and switches search to it; returns its name */
+  importModel(onnxPath: string, cardPath: string): Promise<string>
+}
+
+export interface BackboneOptions {
+  epochs?: number
+  pythons?: string[]
+  /** CPU threads for PyTorch (0: one per core) */
+  threads?: number
+}
+
+const MIN_PER_CLASS = 2
+const RUNNING: ReadonlyArray<FineTune['phase']> = ['preparing', 'training', 'exporting', 'importing']
+
+/** The photos as the embedder decodes them (src/main/engine/preprocess.ts), as N x 3 x S x S bytes. */
+async function decodeForTraining(photos: LabelledPhoto[], input: InputSpec): Promise<{ pixels: Buffer; kept: LabelledPhoto[]; failed: number }> {
+  const s = input.size
+  const plane = 3 * s * s
+  // mean 0, std 1/255 turns the normalised tensor back into the decoded bytes
+  const identity: InputSpec = { size: s, mean: [0, 0, 0], std: [1 / 255, 1 / 255, 1 / 255] }
+  const tensor = new Float32Array(plane)
+  const chunks: Buffer[] = []
+  const kept: LabelledPhoto[] = []
+  for (const photo of photos) {
+    try {
+      await toTensor(photo.path, identity, tensor, 0)
+    } catch {
+      continue // gone or unreadable since it was indexed
+    }
+    chunks.push(Buffer.from(Uint8Array.from(tensor, (v) => Math.round(v))))
+    kept.push(photo)
+  }
+  return { pixels: Buffer.concat(chunks), kept, failed: photos.length - kept.length }
+}
+
+export class Backbone {
+  private state: FineTune
+  private requirements: Promise<BackboneRequirements> | null = null
+  private child: ChildProcess | null = null
+  private cancelled = false
+  private run: Promise<void> | null = null
+  /** a start looking for Python (seconds): a second start meanwhile is refused */
+  private checking = false
+  private readonly base = startCard()
+
+  constructor(private readonly host: BackboneHost, private readonly opts: BackboneOptions = {}) {
+    this.state = this.idleState()
+  }
+
+  private idleState(): FineTune {
+    return { phase: 'idle', epoch: 0, epochs: 0, loss: null, nesting: this.base.nesting, before: [], perPrefix: [], bestEpoch: null, message: '', model: null, seconds: 0 }
+  }
+
+  /** Detected once (importing torch takes seconds); `fresh` looks again, e.g. after installing it. */
+  available(fresh = false): Promise<BackboneRequirements> {
+    if (fresh || !this.requirements) this.requirements = detectBackbone(this.opts.pythons)
+    return this.requirements
+  }
+
+  status(): FineTune {
+    return this.state
+  }
+
+  get running(): boolean {
+    return RUNNING.includes(this.state.phase)
+  }
+
+  private set(next: Partial<FineTune>, listener?: (t: FineTune) => void): void {
+    this.state = { ...this.state, ...next }
+    listener?.(this.state)
+  }
+
+  async start(epochs: number | undefined, listener?: (t: FineTune) => void): Promise<FineTune> {
+    if (this.run || this.checking) throw new UserError('a fine-tuning run is already going; cancel it first', 409)
+    this.checking = true
+    const req = await this.available(true).finally(() => (this.checking = false))
+    if (!req.available) throw new UserError(`fine-tuning the whole model needs Python with PyTorch: ${req.missing}`, 409)
+    const photos = this.host.labelledPhotos()
+    const perClass = new Map<string, number>()
+    for (const p of photos) perClass.set(p.label, (perClass.get(p.label) ?? 0) + 1)
+    if ([...perClass.values()].filter((n) => n >= MIN_PER_CLASS).length < 2) throw new UserError(`label at least ${MIN_PER_CLASS} photos in each of at least 2 labels first`)
+    this.cancelled = false
+    this.state = { ...this.idleState(), phase: 'preparing', epochs: epochs ?? this.opts.epochs ?? 30, message: `decoding ${photos.length} labelled photos` }
+    listener?.(this.state)
+    const started = performance.now()
+    this.run = this.execute(req.python!, photos, listener)
+      .catch((err) => {
+        if (this.cancelled) this.set({ phase: 'cancelled', message: 'cancelled; nothing changed' }, listener)
+        else this.set({ phase: 'failed', message: (err as Error).message ?? String(err) }, listener)
+      })
+      .finally(() => {
+        this.state = { ...this.state, seconds: (performance.now() - started) / 1000 }
+        this.run = null
+        this.child = null
+      })
+    return this.state
+  }
+
+  /** Resolves when the current run (if any) has ended. */
+  idle(): Promise<void> {
+    return this.run ?? Promise.resolve()
+  }
+
+  stop(): FineTune {
+    if (!this.run) return this.state
+    this.cancelled = true
+    const child = this.child
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM')
+      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref()
+    }
+    return this.state
+  }
+
+  async close(): Promise<void> {
+    this.stop()
+    await this.idle()
+  }
+
+  private async execute(python: string, photos: LabelledPhoto[], listener?: (t: FineTune) => void): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+    const work = join(this.host.dataDir, 'tmp', `finetune-${stamp}`)
+    await mkdir(work, { recursive: true })
+    try {
+      const { pixels, kept, failed } = await decodeForTraining(photos, this.base.input)
+      if (this.cancelled) throw new Error('cancelled')
+      await writeFile(join(work, 'labels.json'), JSON.stringify(kept))
+      await writeFile(join(work, 'pixels.u8'), pixels)
+      const skipped = failed ? ` (${failed} could not be read and are left out)` : ''
+      this.set({ phase: 'training', message: `fitting heads on the current model, then fine-tuning on ${kept.length} photos${skipped}` }, listener)
+      const name = `mrl-finetuned-${stamp}`
+      const done = await this.spawnTraining(python, work, name, listener)
+      if (this.cancelled) throw new Error('cancelled')
+      this.set({ phase: 'importing', message: 'importing the fine-tuned model; search switches to it once every photo is re-embedded' }, listener)
+      let model: string
+      try {
+        model = await this.host.importModel(done.onnx, done.card)
+      } catch (err) {
+        // keep what took minutes to train: it can be imported by hand once the problem is fixed
+        const kept = join(this.host.dataDir, 'finetuned', name)
+        await mkdir(join(this.host.dataDir, 'finetuned'), { recursive: true })
+        await rename(join(work, 'out'), kept)
+        throw new Error(`the fine-tuned model could not be imported (${(err as Error).message}); it is kept in ${kept}`)
+      }
+      const gain = this.state.perPrefix.at(-1)! - this.state.before.at(-1)!
+      this.set({ phase: 'done', model, message: `${model} imported (held-out accuracy at ${this.base.nesting.at(-1)} dims ${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)} points; best epoch ${done.best_epoch})` }, listener)
+    } finally {
+      await rm(work, { recursive: true, force: true })
+    }
+  }
+
+  /** Runs pretrain.finetune and follows its JSON lines; resolves with its `done` event. */
+  private spawnTraining(python: string, work: string, name: string, listener?: (t: FineTune) => void): Promise<{ onnx: string; card: string; best_epoch: number }> {
+    const args = ['-m', 'pretrain.finetune', '--labels', join(work, 'labels.json'), '--pixels', join(work, 'pixels.u8'), '--out', join(work, 'out'), '--name', name, '--epochs', String(this.state.epochs), '--init', bundledWeights()]
+    if (this.opts.threads) args.push('--threads', String(this.opts.threads))
+    // the parity check runs onnxruntime-node with this very runtime (Electron's binary acts as node with ELECTRON_RUN_AS_NODE)
+    const env = { ...process.env, PYTHONUNBUFFERED: '1', MRL_NODE: process.execPath, ELECTRON_RUN_AS_NODE: '1' }
+    const child = spawn(python, args, { cwd: pretrainRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = child
+    const pct = (xs: Record<string, number>) => this.base.nesting.map((m) => (xs[String(m)] ?? 0) / 100)
+    let stderr = ''
+    let failure: string | null = null
+    let result: { onnx: string; card: string; best_epoch: number } | null = null
+    child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let e: Record<string, any>
+      try {
+        e = JSON.parse(line)
+      } catch {
+        return // not a progress line
+      }
+      if (e.event === 'before') this.set({ before: pct(e.accuracy), perPrefix: pct(e.accuracy), message: 'heads fitted on the current model; fine-tuning the whole network' }, listener)
+      else if (e.event === 'epoch') {
+        this.set({ epoch: e.epoch, epochs: e.epochs, loss: e.loss, perPrefix: pct(e.accuracy), ...(e.best ? { bestEpoch: e.epoch } : {}), message: `epoch ${e.epoch}/${e.epochs}` }, listener)
+        if (e.epoch === e.epochs) this.set({ phase: 'exporting', message: 'exporting the best epoch to ONNX' }, listener)
+      } else if (e.event === 'stopped') this.set({ phase: 'exporting', message: `stopped early at epoch ${e.epoch} (${e.reason}); exporting epoch ${e.best_epoch}` }, listener)
+      else if (e.event === 'done') {
+        result = e as typeof result
+        this.set({ phase: 'exporting', bestEpoch: e.best_epoch, perPrefix: pct(e.after), message: `exported; onnxruntime agrees with PyTorch to ${e.parity.max_abs_diff.toExponential(1)}` }, listener)
+      } else if (e.event === 'error') failure = e.message
+    })
+    return new Promise((done, fail) => {
+      child.on('error', (err) => fail(new Error(`could not start ${python}: ${err.message}`)))
+      child.on('close', (code, signal) => {
+        if (this.cancelled) fail(new Error('cancelled'))
+        else if (code === 0 && result) done(result)
+        else fail(new Error(`fine-tuning failed: ${failure ?? (stderr.trim().split('\n').slice(-3).join(' ') || `exit ${code ?? signal}`)}`))
+      })
+    })
+  }
+}
