@@ -1,6 +1,7 @@
 // The user's folders on disk: a recursive scan for photos, and the diff against what is indexed.
 import { opendir, realpath, stat } from 'node:fs/promises'
-import { extname, join, sep } from 'node:path'
+import { extname, join } from 'node:path'
+import { isInside } from './paths'
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif', '.heic', '.heif'])
 
@@ -18,7 +19,6 @@ export interface ScanResult {
 }
 
 /** Whether `path` is `root` or lies under it (both real paths). */
-export const isInside = (path: string, root: string) => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)
 
 /**
  * Walks `root`, following symlinks once each (a loop is reported, not followed). A symlink is
