@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       nextMark += WINDOW
     }
   }
-  engine.on('progress', onProgress)
+  engine.follow('indexing', onProgress)
   console.log(`indexing ${library} into ${BENCH_DATA} (throughput per ${WINDOW} photos)…`)
   await engine.addFolder({ path: library })
   await engine.idle()

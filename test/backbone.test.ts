@@ -75,7 +75,7 @@ test('through the engine: 100 labelled photos, one epoch, the model imported and
       await engine.assignLabel({ ids, label: cls })
     }
     const seen: FineTune[] = []
-    engine.on('backbone', (t: FineTune) => seen.push(t))
+    engine.follow('finetune', (t: FineTune) => seen.push(t))
     const started = await rpc('trainBackbone', { epochs: 1 })
     assert.equal(started.status, 200, JSON.stringify(started.body))
     assert.equal((started.body as FineTune).phase, 'preparing')
@@ -100,8 +100,7 @@ test('through the engine: 100 labelled photos, one epoch, the model imported and
 
     await engine.trainBackbone({ epochs: 50 })
     await new Promise<void>((resolve) => {
-      const onRun = (t: FineTune) => t.phase === 'training' && (engine.off('backbone', onRun), resolve())
-      engine.on('backbone', onRun)
+      const unfollow = engine.follow('finetune', (t: FineTune) => t.phase === 'training' && (unfollow(), resolve()))
     })
     await engine.cancelBackbone()
     await engine.backboneIdle()

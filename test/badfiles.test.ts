@@ -109,11 +109,11 @@ before(async () => {
   // the first 'indexing' report comes after the scan and before any file is read: change the disk then
   const meddle = (p: Progress) => {
     if (p.phase !== 'indexing') return
-    engine.off('progress', meddle)
+    unfollow()
     unlinkSync(join(odd, 'vanishes.jpg'))
     writeFileSync(join(odd, 'changes.jpg'), other)
   }
-  engine.on('progress', meddle)
+  const unfollow = engine.follow('indexing', meddle)
   await engine.addFolder({ path: lib })
   await engine.idle()
 })

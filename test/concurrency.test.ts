@@ -33,7 +33,7 @@ test('searches during indexing and folder removal answer validly and never fail'
   const engine = await Engine.open({ dataDir: data })
   try {
     let phase = ''
-    engine.on('progress', (p) => (phase = p.phase))
+    engine.follow('indexing', (p) => (phase = p.phase))
     const searchesBy = new Map<string, number>()
     const pathOf = new Map<number, string>()
     let busy = true

@@ -119,7 +119,7 @@ test('closing the app while a run scans the folders keeps every photo: a cut-sho
     let engine = await openIndexed(lib, data)
     let closing: Promise<void> | null = null
     // stopped at once, as after a model switch's flip when the CLI exits right after it
-    engine.on('progress', (p) => {
+    engine.follow('indexing', (p) => {
       if (p.phase === 'scanning' && !closing) closing = engine.close()
     })
     await engine.reindex()

@@ -1,14 +1,17 @@
-// The renderer's only door into the main process: one `call` over the typed API and a progress
-// subscription. Inputs are validated again in the main process.
+// The renderer's only door into the main process: one `call` over the typed API and one job-event
+// subscription (src/shared/events.ts). Inputs are validated again in the main process.
 import { contextBridge, ipcRenderer } from 'electron'
-import type { Method, Input, Output, Progress } from '../shared/api'
+import type { Method, Input, Output } from '../shared/api'
+import type { EventName, JobEvent } from '../shared/events'
+
+const JOB: EventName = 'job'
 
 const bridge = {
   call: <M extends Method>(method: M, input: Input<M>): Promise<Output<M>> => ipcRenderer.invoke('api', method, input),
-  onProgress: (listener: (p: Progress) => void): (() => void) => {
-    const handler = (_e: unknown, p: Progress) => listener(p)
-    ipcRenderer.on('progress', handler)
-    return () => ipcRenderer.removeListener('progress', handler)
+  onJob: (listener: (e: JobEvent) => void): (() => void) => {
+    const handler = (_e: unknown, e: JobEvent) => listener(e)
+    ipcRenderer.on(JOB, handler)
+    return () => ipcRenderer.removeListener(JOB, handler)
   },
   mediaUrl: (kind: 'thumb' | 'photo', id: number) => `mrl-media://${kind}/${id}`
 }

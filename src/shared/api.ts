@@ -104,7 +104,9 @@ export const SearchResponse = z.object({
     /** one per query term that matched ("dog on the beach": dog, beach); a photo must look like each */
     groups: z.array(z.object({ term: z.string(), classes: z.array(z.string()) })).default([]),
     /** query terms the model cannot see, with the nearest concepts it knows */
-    unknown: z.array(z.object({ term: z.string(), nearest: z.array(z.string()) })).default([])
+    unknown: z.array(z.object({ term: z.string(), nearest: z.array(z.string()) })).default([]),
+    /** colour words of the query ("red car"): a photo must have each among its dominant colours */
+    colours: z.array(z.string()).default([])
   }).nullable(),
   /** the calibrated relevance cut-off applied (null: none known for this model or adaptor) */
   cutoff: z.object({ score: z.number(), dims: z.number(), hidden: z.number() }).nullable().default(null)
@@ -355,5 +357,5 @@ export type Output<M extends Method> = z.infer<Api[M]['output']>
 export const methods = Object.keys(api) as Method[]
 export const isMethod = (name: string): name is Method => Object.hasOwn(api, name)
 
-/** Pushed from engine to renderer: over IPC in Electron, over server-sent events in browser mode. */
-export const EVENT_PROGRESS = 'progress'
+/** The engine's side of the contract: one typed handler per method (src/main/app/handlers.ts). */
+export type ApiHandlers = { [M in Method]: {} extends Input<M> ? (input?: Input<M>) => Promise<Output<M>> : (input: Input<M>) => Promise<Output<M>> }

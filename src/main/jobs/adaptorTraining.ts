@@ -3,24 +3,17 @@
 // back to the model's own embeddings) by rebuilding the search space from the stored embeddings.
 import { join } from 'node:path'
 import type { Adaptors, Training, TrainingKind } from '../../shared/api'
-import { saveAdaptor, type Adaptor } from '../../training/adaptor'
-import type { Head } from '../../training/heads'
+import { saveAdaptor } from '../../training/adaptor'
 import { gatherRows, rng, shuffle } from '../../training/linalg'
 import { Cancelled } from '../../training/progress'
 import { TrainClient } from '../adapters/workers/trainClient'
 import { AdaptorVersions } from '../adapters/fs/adaptorVersions'
 import { UserError } from '../../shared/errors'
-import type { Store, PhotoMeta } from '../adapters/lance/store'
-import type { UserLabels } from '../services/userLabels'
-
-/** What search uses instead of the raw embeddings. */
-export interface ActiveAdaptor {
-  version: number
-  adaptor: Adaptor
-  heads: Head[]
-  classes: string[]
-  threshold: number | null
-}
+import type { Store } from '../adapters/lance/store'
+import type { ActiveAdaptor } from '../space/searchSpace'
+import type { Job, RunControl } from './job'
+import type { JobKind, JobState } from '../../shared/events'
+import { trainableClasses } from './labelRules'
 
 /** The engine as training sees it. */
 export interface AdaptationHost {
@@ -29,72 +22,69 @@ export interface AdaptationHost {
   /** the prefixes an adaptor is trained for: the model's, or a ladder for a model trained without them */
   readonly adaptorNesting: number[]
   readonly modelId: string
-  indexedPhotos(): IterableIterator<PhotoMeta>
+  /** the photos the user labelled, by id */
+  labelled(): { id: number; label: string }[]
   /** swap the search space (null: the raw embeddings); resolves once search uses it */
   useSearchSpace(active: ActiveAdaptor | null, adapt: (x: Float32Array) => Promise<Float32Array>): Promise<void>
 }
 
 const UNLABELLED_SAMPLE = 2000
 const UNSUPERVISED_SAMPLE = 20000
-const MIN_PER_CLASS = 2
+
+export const adaptorSpec = (nesting: () => number[]) => ({
+  kind: 'adaptor' as const,
+  idle: (): Training => ({ phase: 'idle', kind: null, epoch: 0, epochs: 0, loss: null, metric: 'accuracy', nesting: nesting(), perPrefix: [], message: '', version: null }),
+  summary: (t: Training) => ({ phase: t.phase, done: t.epoch, total: t.epochs, perSecond: 0, etaSeconds: null, message: t.message }),
+  ended: (t: Training): JobState => (t.phase === 'failed' || t.phase === 'cancelled' || t.phase === 'idle' ? t.phase : 'done')
+})
 
 export class Adaptation {
-  private state: Training
-  private cancel: (() => void) | null = null
-  /** a cancel that came before the worker had the job */
-  private cancelRequested = false
-  private run: Promise<void> | null = null
   readonly client = new TrainClient()
   readonly versions: AdaptorVersions
 
-  constructor(dataDir: string, private readonly host: AdaptationHost, private readonly labels: UserLabels) {
+  constructor(
+    dataDir: string,
+    private readonly host: AdaptationHost,
+    private readonly job: Job<'adaptor', Training>
+  ) {
     this.versions = new AdaptorVersions(join(dataDir, 'adaptors'))
-    this.state = this.idleState()
-  }
-
-  private idleState(): Training {
-    return { phase: 'idle', kind: null, epoch: 0, epochs: 0, loss: null, metric: 'accuracy', nesting: this.host.nesting, perPrefix: [], message: '', version: null }
   }
 
   status(): Training {
-    return this.state
+    return this.job.current()
   }
 
-  private set(next: Partial<Training>, listener?: (t: Training) => void): void {
-    this.state = { ...this.state, ...next }
-    listener?.(this.state)
+  get busy(): boolean {
+    return this.job.busy
   }
 
-  /** Starts a run in the worker; progress arrives through `listener` and `status()`. */
-  start(kind: TrainingKind, listener?: (t: Training) => void): Training {
-    if (this.run) throw new UserError('a training run is already going; cancel it first', 409)
-    this.cancelRequested = false
-    this.state = { ...this.idleState(), nesting: this.host.adaptorNesting, phase: 'preparing', kind, metric: kind === 'supervised' ? 'accuracy' : 'neighbours@10', message: 'reading the stored embeddings' }
-    listener?.(this.state)
-    this.run = this.execute(kind, listener)
-      .catch((err) => {
-        if (err instanceof Cancelled) this.set({ phase: 'cancelled', message: 'cancelled; nothing changed' }, listener)
-        else this.set({ phase: 'failed', message: (err as Error).message ?? String(err) }, listener)
-      })
-      .finally(() => {
-        this.run = null
-        this.cancel = null
-      })
-    return this.state
+  private set(next: Partial<Training>): void {
+    this.job.set(next)
+  }
+
+  /** Starts a run in the worker; progress arrives as job events and through `status()`. `by`: the job starting it. */
+  start(kind: TrainingKind, by?: JobKind): Training {
+    const first: Partial<Training> = { nesting: this.host.adaptorNesting, phase: 'preparing', kind, metric: kind === 'supervised' ? 'accuracy' : 'neighbours@10', message: 'reading the stored embeddings' }
+    this.job.start(
+      first,
+      (ctl) => this.execute(kind, ctl),
+      (err) => (err instanceof Cancelled ? { phase: 'cancelled', message: 'cancelled; nothing changed' } : { phase: 'failed', message: (err as Error).message ?? String(err) }),
+      by
+    )
+    return this.status()
   }
 
   /** Resolves when the current run (if any) has ended. */
   idle(): Promise<void> {
-    return this.run ?? Promise.resolve()
+    return this.job.idle()
   }
 
   stop(): Training {
-    if (this.run) this.cancelRequested = true
-    this.cancel?.()
-    return this.state
+    this.job.stop()
+    return this.status()
   }
 
-  private async execute(kind: TrainingKind, listener?: (t: Training) => void): Promise<void> {
+  private async execute(kind: TrainingKind, ctl: RunControl): Promise<void> {
     const started = performance.now()
     const { store, adaptorNesting: nesting, modelId } = this.host
     const { ids, vectors } = await store.embeddings()
@@ -106,11 +96,10 @@ export class Adaptation {
     let photos: number
     let classes: string[] = []
     if (kind === 'supervised') {
-      const labelled = this.labels.labelled(this.host.indexedPhotos()).filter((l) => row.has(l.id))
+      const labelled = this.host.labelled().filter((l) => row.has(l.id))
       const perClass = new Map<string, number>()
       for (const l of labelled) perClass.set(l.label, (perClass.get(l.label) ?? 0) + 1)
-      classes = [...perClass.keys()].filter((c) => perClass.get(c)! >= MIN_PER_CLASS).sort()
-      if (classes.length < 2) throw new UserError(`label at least ${MIN_PER_CLASS} photos in each of at least 2 labels first`)
+      classes = trainableClasses(perClass)
       const used = labelled.filter((l) => classes.includes(l.label))
       const usedIds = new Set(used.map((l) => l.id))
       const others = shuffle(Array.from(ids).filter((id) => !usedIds.has(id)), random).slice(0, UNLABELLED_SAMPLE)
@@ -132,21 +121,19 @@ export class Adaptation {
       const steps = Math.max(5, Math.min(50, Math.ceil((5 * photos * 0.75) / 256)))
       job = { type: 'unsupervised' as const, nesting, d, steps, x: gatherRows(vectors, d, sample.map((id) => row.get(id)!)) }
     }
-    if (this.cancelRequested) throw new Cancelled()
-    this.set({ phase: 'training', message: `training on ${photos} photos` }, listener)
-    const { outcome, cancel } = this.client.train(job, (r) => this.set({ epoch: r.epoch, epochs: r.epochs, loss: r.loss, perPrefix: r.perPrefix }, listener))
-    this.cancel = cancel
-    if (this.cancelRequested) cancel()
+    if (ctl.stopping) throw new Cancelled()
+    this.set({ phase: 'training', message: `training on ${photos} photos` })
+    const { outcome, cancel } = this.client.train(job, (r) => this.set({ epoch: r.epoch, epochs: r.epochs, loss: r.loss, perPrefix: r.perPrefix }))
+    ctl.onStop(cancel)
     const result = await outcome
-    this.cancel = null
     const info = this.versions.add(
       { kind, model: modelId, classes, photos, seconds: (performance.now() - started) / 1000, epochs: result.epochs, metric: result.metric, perPrefix: result.perPrefix, threshold: result.threshold },
       result.adaptor,
       result.heads
     )
-    this.set({ phase: 'applying', perPrefix: result.perPrefix, version: info.version, message: `applying version ${info.version}: re-embedding from the stored embeddings` }, listener)
+    this.set({ phase: 'applying', perPrefix: result.perPrefix, version: info.version, message: `applying version ${info.version}: re-embedding from the stored embeddings` })
     await this.activate(info.version)
-    this.set({ phase: 'done', message: `version ${info.version} in use (${((performance.now() - started) / 1000).toFixed(1)} s)` }, listener)
+    this.set({ phase: 'done', message: `version ${info.version} in use (${((performance.now() - started) / 1000).toFixed(1)} s)` })
   }
 
   /** The version in use at start-up, if any. */
@@ -175,7 +162,7 @@ export class Adaptation {
   }
 
   async close(): Promise<void> {
-    this.cancel?.()
+    this.job.stop()
     await this.idle()
     await this.client.close()
   }

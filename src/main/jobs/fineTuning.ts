@@ -9,6 +9,9 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { BackboneRequirements, FineTune } from '../../shared/api'
 import { UserError } from '../../shared/errors'
+import type { JobState } from '../../shared/events'
+import type { Job, RunControl } from './job'
+import { trainableClasses } from './labelRules'
 import { BUNDLED_MODEL, resourcesDir } from '../adapters/models/modelCard'
 import { toTensor, type InputSpec } from '../adapters/image/preprocess'
 import { bundledWeights, detectBackbone, pretrainRoot } from '../adapters/python/torchCheck'
@@ -43,8 +46,14 @@ export interface BackboneOptions {
   threads?: number
 }
 
-const MIN_PER_CLASS = 2
 const RUNNING: ReadonlyArray<FineTune['phase']> = ['preparing', 'training', 'exporting', 'importing']
+
+export const finetuneSpec = (nesting: number[]) => ({
+  kind: 'finetune' as const,
+  idle: (): FineTune => ({ phase: 'idle', epoch: 0, epochs: 0, loss: null, nesting, before: [], perPrefix: [], bestEpoch: null, message: '', model: null, seconds: 0 }),
+  summary: (t: FineTune) => ({ phase: t.phase, done: t.epoch, total: t.epochs, perSecond: 0, etaSeconds: null, message: t.message }),
+  ended: (t: FineTune): JobState => (t.phase === 'failed' || t.phase === 'cancelled' || t.phase === 'idle' ? t.phase : 'done')
+})
 
 /** The photos as the embedder decodes them (src/main/engine/preprocess.ts), as N x 3 x S x S bytes. */
 async function decodeForTraining(photos: LabelledPhoto[], input: InputSpec): Promise<{ pixels: Buffer; kept: LabelledPhoto[]; failed: number }> {
@@ -67,23 +76,22 @@ async function decodeForTraining(photos: LabelledPhoto[], input: InputSpec): Pro
   return { pixels: Buffer.concat(chunks), kept, failed: photos.length - kept.length }
 }
 
+/** The card of the model fine-tuning starts from. */
+export const fineTuneBase = startCard
+
 export class Backbone {
-  private state: FineTune
   private requirements: Promise<BackboneRequirements> | null = null
   private child: ChildProcess | null = null
-  private cancelled = false
-  private run: Promise<void> | null = null
   /** a start looking for Python (seconds): a second start meanwhile is refused */
   private checking = false
-  private readonly base = startCard()
+  private ctl: RunControl | null = null
 
-  constructor(private readonly host: BackboneHost, private readonly opts: BackboneOptions = {}) {
-    this.state = this.idleState()
-  }
-
-  private idleState(): FineTune {
-    return { phase: 'idle', epoch: 0, epochs: 0, loss: null, nesting: this.base.nesting, before: [], perPrefix: [], bestEpoch: null, message: '', model: null, seconds: 0 }
-  }
+  constructor(
+    private readonly host: BackboneHost,
+    private readonly job: Job<'finetune', FineTune>,
+    private readonly base: StartCard,
+    private readonly opts: BackboneOptions = {}
+  ) {}
 
   /** Detected once (importing torch takes seconds); `fresh` looks again, e.g. after installing it. */
   available(fresh = false): Promise<BackboneRequirements> {
@@ -92,58 +100,66 @@ export class Backbone {
   }
 
   status(): FineTune {
-    return this.state
+    return this.job.current()
   }
 
   get running(): boolean {
-    return RUNNING.includes(this.state.phase)
+    return RUNNING.includes(this.status().phase)
   }
 
-  private set(next: Partial<FineTune>, listener?: (t: FineTune) => void): void {
-    this.state = { ...this.state, ...next }
-    listener?.(this.state)
+  private get cancelled(): boolean {
+    return this.ctl?.stopping ?? false
   }
 
-  async start(epochs: number | undefined, listener?: (t: FineTune) => void): Promise<FineTune> {
-    if (this.run || this.checking) throw new UserError('a fine-tuning run is already going; cancel it first', 409)
+  private set(next: Partial<FineTune>): void {
+    this.job.set(next)
+  }
+
+  async start(epochs: number | undefined): Promise<FineTune> {
+    if (this.checking) throw new UserError('a fine-tuning run is already going; cancel it first', 409)
+    this.job.admit()
     this.checking = true
     const req = await this.available(true).finally(() => (this.checking = false))
     if (!req.available) throw new UserError(`fine-tuning the whole model needs Python with PyTorch: ${req.missing}`, 409)
     const photos = this.host.labelledPhotos()
     const perClass = new Map<string, number>()
     for (const p of photos) perClass.set(p.label, (perClass.get(p.label) ?? 0) + 1)
-    if ([...perClass.values()].filter((n) => n >= MIN_PER_CLASS).length < 2) throw new UserError(`label at least ${MIN_PER_CLASS} photos in each of at least 2 labels first`)
-    this.cancelled = false
-    this.state = { ...this.idleState(), phase: 'preparing', epochs: epochs ?? this.opts.epochs ?? 30, message: `decoding ${photos.length} labelled photos` }
-    listener?.(this.state)
+    trainableClasses(perClass)
     const started = performance.now()
-    this.run = this.execute(req.python!, photos, listener)
-      .catch((err) => {
-        if (this.cancelled) this.set({ phase: 'cancelled', message: 'cancelled; nothing changed' }, listener)
-        else this.set({ phase: 'failed', message: (err as Error).message ?? String(err) }, listener)
-      })
-      .finally(() => {
-        this.state = { ...this.state, seconds: (performance.now() - started) / 1000 }
-        this.run = null
-        this.child = null
-      })
-    return this.state
+    const seconds = () => (performance.now() - started) / 1000
+    this.job.start(
+      { phase: 'preparing', epochs: epochs ?? this.opts.epochs ?? 30, message: `decoding ${photos.length} labelled photos` },
+      async (ctl) => {
+        this.ctl = ctl
+        ctl.onStop(() => this.kill())
+        try {
+          await this.execute(req.python!, photos)
+        } finally {
+          this.child = null
+        }
+        this.set({ seconds: seconds() })
+      },
+      (err, ctl) => ({ seconds: seconds(), ...(ctl.stopping ? { phase: 'cancelled', message: 'cancelled; nothing changed' } : { phase: 'failed', message: (err as Error).message ?? String(err) }) })
+    )
+    return this.status()
   }
 
   /** Resolves when the current run (if any) has ended. */
   idle(): Promise<void> {
-    return this.run ?? Promise.resolve()
+    return this.job.idle()
   }
 
   stop(): FineTune {
-    if (!this.run) return this.state
-    this.cancelled = true
+    this.job.stop()
+    return this.status()
+  }
+
+  private kill(): void {
     const child = this.child
     if (child && child.exitCode === null) {
       child.kill('SIGTERM')
       setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref()
     }
-    return this.state
   }
 
   async close(): Promise<void> {
@@ -151,7 +167,7 @@ export class Backbone {
     await this.idle()
   }
 
-  private async execute(python: string, photos: LabelledPhoto[], listener?: (t: FineTune) => void): Promise<void> {
+  private async execute(python: string, photos: LabelledPhoto[]): Promise<void> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
     const work = join(this.host.dataDir, 'tmp', `finetune-${stamp}`)
     await mkdir(work, { recursive: true })
@@ -161,11 +177,11 @@ export class Backbone {
       await writeFile(join(work, 'labels.json'), JSON.stringify(kept))
       await writeFile(join(work, 'pixels.u8'), pixels)
       const skipped = failed ? ` (${failed} could not be read and are left out)` : ''
-      this.set({ phase: 'training', message: `fitting heads on the current model, then fine-tuning on ${kept.length} photos${skipped}` }, listener)
+      this.set({ phase: 'training', message: `fitting heads on the current model, then fine-tuning on ${kept.length} photos${skipped}` })
       const name = `mrl-finetuned-${stamp}`
-      const done = await this.spawnTraining(python, work, name, listener)
+      const done = await this.spawnTraining(python, work, name)
       if (this.cancelled) throw new Error('cancelled')
-      this.set({ phase: 'importing', message: 'importing the fine-tuned model; search switches to it once every photo is re-embedded' }, listener)
+      this.set({ phase: 'importing', message: 'importing the fine-tuned model; search switches to it once every photo is re-embedded' })
       let model: string
       try {
         model = await this.host.importModel(done.onnx, done.card)
@@ -176,16 +192,16 @@ export class Backbone {
         await rename(join(work, 'out'), kept)
         throw new Error(`the fine-tuned model could not be imported (${(err as Error).message}); it is kept in ${kept}`)
       }
-      const gain = this.state.perPrefix.at(-1)! - this.state.before.at(-1)!
-      this.set({ phase: 'done', model, message: `${model} imported (held-out accuracy at ${this.base.nesting.at(-1)} dims ${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)} points; best epoch ${done.best_epoch})` }, listener)
+      const gain = this.status().perPrefix.at(-1)! - this.status().before.at(-1)!
+      this.set({ phase: 'done', model, message: `${model} imported (held-out accuracy at ${this.base.nesting.at(-1)} dims ${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)} points; best epoch ${done.best_epoch})` })
     } finally {
       await rm(work, { recursive: true, force: true })
     }
   }
 
   /** Runs pretrain.finetune and follows its JSON lines; resolves with its `done` event. */
-  private spawnTraining(python: string, work: string, name: string, listener?: (t: FineTune) => void): Promise<{ onnx: string; card: string; best_epoch: number }> {
-    const args = ['-m', 'pretrain.finetune', '--labels', join(work, 'labels.json'), '--pixels', join(work, 'pixels.u8'), '--out', join(work, 'out'), '--name', name, '--epochs', String(this.state.epochs), '--init', bundledWeights()]
+  private spawnTraining(python: string, work: string, name: string): Promise<{ onnx: string; card: string; best_epoch: number }> {
+    const args = ['-m', 'pretrain.finetune', '--labels', join(work, 'labels.json'), '--pixels', join(work, 'pixels.u8'), '--out', join(work, 'out'), '--name', name, '--epochs', String(this.status().epochs), '--init', bundledWeights()]
     if (this.opts.threads) args.push('--threads', String(this.opts.threads))
     // the parity check runs onnxruntime-node with this very runtime (Electron's binary acts as node with ELECTRON_RUN_AS_NODE)
     const env = { ...process.env, PYTHONUNBUFFERED: '1', MRL_NODE: process.execPath, ELECTRON_RUN_AS_NODE: '1' }
@@ -203,14 +219,14 @@ export class Backbone {
       } catch {
         return // not a progress line
       }
-      if (e.event === 'before') this.set({ before: pct(e.accuracy), perPrefix: pct(e.accuracy), message: 'heads fitted on the current model; fine-tuning the whole network' }, listener)
+      if (e.event === 'before') this.set({ before: pct(e.accuracy), perPrefix: pct(e.accuracy), message: 'heads fitted on the current model; fine-tuning the whole network' })
       else if (e.event === 'epoch') {
-        this.set({ epoch: e.epoch, epochs: e.epochs, loss: e.loss, perPrefix: pct(e.accuracy), ...(e.best ? { bestEpoch: e.epoch } : {}), message: `epoch ${e.epoch}/${e.epochs}` }, listener)
-        if (e.epoch === e.epochs) this.set({ phase: 'exporting', message: 'exporting the best epoch to ONNX' }, listener)
-      } else if (e.event === 'stopped') this.set({ phase: 'exporting', message: `stopped early at epoch ${e.epoch} (${e.reason}); exporting epoch ${e.best_epoch}` }, listener)
+        this.set({ epoch: e.epoch, epochs: e.epochs, loss: e.loss, perPrefix: pct(e.accuracy), ...(e.best ? { bestEpoch: e.epoch } : {}), message: `epoch ${e.epoch}/${e.epochs}` })
+        if (e.epoch === e.epochs) this.set({ phase: 'exporting', message: 'exporting the best epoch to ONNX' })
+      } else if (e.event === 'stopped') this.set({ phase: 'exporting', message: `stopped early at epoch ${e.epoch} (${e.reason}); exporting epoch ${e.best_epoch}` })
       else if (e.event === 'done') {
         result = e as typeof result
-        this.set({ phase: 'exporting', bestEpoch: e.best_epoch, perPrefix: pct(e.after), message: `exported; onnxruntime agrees with PyTorch to ${e.parity.max_abs_diff.toExponential(1)}` }, listener)
+        this.set({ phase: 'exporting', bestEpoch: e.best_epoch, perPrefix: pct(e.after), message: `exported; onnxruntime agrees with PyTorch to ${e.parity.max_abs_diff.toExponential(1)}` })
       } else if (e.event === 'error') failure = e.message
     })
     return new Promise((done, fail) => {

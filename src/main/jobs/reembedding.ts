@@ -9,17 +9,20 @@ import { EmbedClient } from '../adapters/workers/embedClient'
 import type { Embedded } from '../adapters/workers/embedProtocol'
 import type { Model } from '../adapters/models/modelCard'
 import { isMatryoshka, type ModelRegistry, type TableRef } from '../adapters/models/registry'
-import { cascade } from '../../core/mrl'
+import { photoLabel } from './photoLabel'
+import type { Job, RunControl } from './job'
+import type { JobKind, JobState } from '../../shared/events'
 import { Store, type PhotoMeta, type PhotoRow } from '../adapters/lance/store'
 
 const BATCH = 32
-const CASCADE_THRESHOLD = Number(process.env.MRL_CASCADE_THRESHOLD ?? 0.9)
 
 /** The engine as a switch sees it. */
 export interface SwitchHost {
   readonly dataDir: string
   readonly registry: ModelRegistry
   readonly threads: number | undefined
+  readonly cascadeThreshold: number
+  /** the model search uses now */
   readonly model: Model
   indexedPhotos(): IterableIterator<PhotoMeta>
   /** waits for a running indexing run to stop and keeps new ones from starting */
@@ -33,72 +36,70 @@ export interface SwitchHost {
 
 export const IDLE_SWITCH: ModelSwitchStatus = { phase: 'idle', from: null, to: null, toId: null, done: 0, total: 0, perSecond: 0, etaSeconds: null, message: '' }
 
-export class ModelSwitch {
-  private status: ModelSwitchStatus = IDLE_SWITCH
-  private running: Promise<void> | null = null
-  private stopping = false
+export const reembeddingSpec = {
+  kind: 'reembedding' as const,
+  idle: () => IDLE_SWITCH,
+  summary: (s: ModelSwitchStatus) => ({ phase: s.phase, done: s.done, total: s.total, perSecond: s.perSecond, etaSeconds: s.etaSeconds, message: s.message }),
+  ended: (s: ModelSwitchStatus): JobState => (s.phase === 'failed' || s.phase === 'cancelled' || s.phase === 'idle' ? s.phase : 'done')
+}
 
-  constructor(private readonly host: SwitchHost) {}
+export class ModelSwitch {
+  constructor(
+    private readonly host: SwitchHost,
+    private readonly job: Job<'reembedding', ModelSwitchStatus>
+  ) {}
 
   get busy(): boolean {
-    return this.running !== null
+    return this.job.busy
   }
 
   current(): ModelSwitchStatus {
-    return this.status
+    return this.job.current()
   }
 
-  private set(next: Partial<ModelSwitchStatus>, listener?: (s: ModelSwitchStatus) => void): void {
-    this.status = { ...this.status, ...next }
-    listener?.(this.status)
+  private set(next: Partial<ModelSwitchStatus>): void {
+    this.job.set(next)
   }
 
   /** Re-embeds for `target` (null: only the adaptor step of a finished switch), in the background. */
-  start(target: TableRef | null, targetName: string, listener?: (s: ModelSwitchStatus) => void): void {
-    this.stopping = false
-    this.status = { ...IDLE_SWITCH, phase: target ? 'embedding' : 'adapting', from: this.host.model.card.name, to: targetName, toId: target?.model ?? null, message: 'starting' }
-    listener?.(this.status)
-    this.running = (target ? this.execute(target, listener) : Promise.resolve(true))
-      .then(async (flipped) => {
+  start(target: TableRef | null, targetName: string, by?: JobKind): void {
+    const first: Partial<ModelSwitchStatus> = { phase: target ? 'embedding' : 'adapting', from: this.host.model.card.name, to: targetName, toId: target?.model ?? null, message: 'starting' }
+    this.job.start(
+      first,
+      async (ctl) => {
+        const flipped = target ? await this.execute(target, ctl) : true
         if (!flipped) return
         if (this.host.registry.state().adaptFor) {
-          this.set({ phase: 'adapting', message: 'training the unsupervised Matryoshka adaptor, so short prefixes work' }, listener)
-          await this.host.adaptUnsupervised((message) => this.set({ message }, listener))
+          this.set({ phase: 'adapting', message: 'training the unsupervised Matryoshka adaptor, so short prefixes work' })
+          await this.host.adaptUnsupervised((message) => this.set({ message }))
         }
-        this.set({ phase: 'done', message: `${this.host.model.card.name} in use` }, listener)
-      })
-      .catch((err) => this.set({ phase: 'failed', message: `the model switch failed: ${(err as Error).message ?? err}` }, listener))
-      .finally(() => {
-        this.running = null
-      })
+        this.set({ phase: 'done', message: `${this.host.model.card.name} in use` })
+      },
+      (err) => ({ phase: 'failed', message: `the model switch failed: ${(err as Error).message ?? err}` }),
+      by
+    )
   }
 
   idle(): Promise<void> {
-    return this.running ?? Promise.resolve()
+    return this.job.idle()
   }
 
-  markCancelled(listener?: (s: ModelSwitchStatus) => void): void {
-    this.set({ phase: 'cancelled', message: `cancelled; ${this.host.model.card.name} stays in use` }, listener)
+  markCancelled(): void {
+    this.set({ phase: 'cancelled', message: `cancelled; ${this.host.model.card.name} stays in use` })
   }
 
   /** Stops at the next batch; the target stays in model-state.json, so the next start resumes. */
   async stop(): Promise<void> {
-    this.stopping = true
+    this.job.stop()
     await this.idle()
   }
 
   private row(model: Model, m: PhotoMeta, r: Embedded): PhotoRow {
-    const { card } = model
-    const label = r.logits.length ? cascade(r.logits, card.nesting, CASCADE_THRESHOLD) : { classIndex: -1, confidence: 0, dims: 0 }
-    return { ...m, label: card.classes[label.classIndex] ?? '', label_conf: label.confidence, label_dims: label.dims, model: this.modelId(model), embedding: r.embedding }
-  }
-
-  private modelId(model: Model): string {
-    return model.card.sha256 ?? model.card.name
+    return { ...m, ...photoLabel(model, r.logits, this.host.cascadeThreshold), embedding: r.embedding }
   }
 
   /** True once the new table is in use; false when stopped first (resumable). */
-  private async execute(target: TableRef, listener?: (s: ModelSwitchStatus) => void): Promise<boolean> {
+  private async execute(target: TableRef, ctl: RunControl): Promise<boolean> {
     const host = this.host
     const model = await host.registry.load(target.model)
     const staging = await Store.open(join(host.dataDir, 'library.lance'), model.card.embedding_dim, target.table)
@@ -111,7 +112,7 @@ export class ModelSwitch {
     try {
       await staging.removeDuplicatePaths()
       for (;;) {
-        if (this.stopping) return false
+        if (ctl.stopping) return false
         const wanted = new Map([...host.indexedPhotos()].map((m) => [m.id, m]))
         const have = await staging.meta()
         // rows for photos that left the library, or changed, since they were embedded again
@@ -127,13 +128,13 @@ export class ModelSwitch {
         if (!todo.length) {
           if (held) break
           // nothing left: hold indexing and look once more, so nothing slips in before the flip
-          this.set({ phase: 'finishing', done: total, total, message: 'checking the new index against the library' }, listener)
+          this.set({ phase: 'finishing', done: total, total, message: 'checking the new index against the library' })
           await host.holdIndexer()
           held = true
           continue
         }
         let count = total - todo.length
-        for (let i = 0; i < todo.length && !this.stopping; i += BATCH) {
+        for (let i = 0; i < todo.length && !ctl.stopping; i += BATCH) {
           const batch = todo.slice(i, i + BATCH)
           const res = await client.embed(batch.map((m) => ({ path: m.path })))
           const byPath = new Map(batch.map((m) => [m.path, m]))
@@ -144,15 +145,14 @@ export class ModelSwitch {
           const secs = (performance.now() - t0) / 1000
           const perSecond = secs > 0 ? embedded / secs : 0
           this.set(
-            { phase: 'embedding', done: count, total, perSecond, etaSeconds: perSecond > 0 ? (total - count) / perSecond : null, message: `${count} of ${total} photos embedded by ${model.card.name}` },
-            listener
+            { phase: 'embedding', done: count, total, perSecond, etaSeconds: perSecond > 0 ? (total - count) / perSecond : null, message: `${count} of ${total} photos embedded by ${model.card.name}` }
           )
         }
       }
-      this.set({ phase: 'finishing', message: `switching search to ${model.card.name}` }, listener)
+      this.set({ phase: 'finishing', message: `switching search to ${model.card.name}` })
       await host.flip(model, staging, target)
       flipped = true
-      if (!isMatryoshka(model.card)) this.set({ message: `${model.card.name} is not Matryoshka: the dial searches its full embedding until the adaptor is trained` }, listener)
+      if (!isMatryoshka(model.card)) this.set({ message: `${model.card.name} is not Matryoshka: the dial searches its full embedding until the adaptor is trained` })
       return true
     } finally {
       await client.close()

@@ -4,6 +4,8 @@ import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Engine } from '../app/engine'
+import { defaultDataDir } from '../app/config'
+import type { EventName, JobEvent } from '../../shared/events'
 import { createRpc } from './rpc'
 import { CONTENT_SECURITY_POLICY, WEB_PREFERENCES, hardenWebContents } from './security'
 
@@ -13,7 +15,8 @@ if (!app.requestSingleInstanceLock()) app.quit()
 
 async function main(): Promise<void> {
   await app.whenReady()
-  const engine = await Engine.open({ dataDir: process.env.MRL_PHOTOS_DATA ?? app.getPath('userData') })
+  // the same data folder as the CLI (MRL_PHOTOS_DATA still overrides it), so both shells see one library
+  const engine = await Engine.open({ dataDir: defaultDataDir() })
   const rpc = createRpc(engine)
 
   let win: BrowserWindow | null = null
@@ -45,15 +48,17 @@ async function main(): Promise<void> {
     webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '../preload/index.cjs') }
   })
   hardenWebContents(win.webContents)
-  const forward = (p: unknown) => win.webContents.send('progress', p)
-  engine.on('progress', forward)
+  // every job's status changes go to the window on the one channel; it reads the current state itself at start
+  const channel: EventName = 'job'
+  const forward = (e: JobEvent) => win.webContents.send(channel, e)
+  engine.on(channel, forward)
 
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL)
   else await win.loadFile(join(import.meta.dirname, '../renderer/index.html'))
   if ((await engine.status()).folders.length) await engine.reindex()
 
   app.on('window-all-closed', async () => {
-    engine.off('progress', forward)
+    engine.off(channel, forward)
     await engine.close()
     app.quit()
   })

@@ -1,8 +1,7 @@
-// The one dispatcher both shells use: validate the input against the shared schema, call the
-// engine, map errors to a status and a message.
-import { z } from 'zod'
-import { api, isMethod, type Method } from '../../shared/api'
-import type { Engine } from '../app/engine'
+// The one dispatcher every shell uses: validate the input against the shared schema, call the
+// engine's handler for the method, map errors to a status and a message.
+import type { z } from 'zod'
+import { api, isMethod, type ApiHandlers } from '../../shared/api'
 import { UserError } from '../../shared/errors'
 
 export interface RpcResult {
@@ -10,45 +9,12 @@ export interface RpcResult {
   body: unknown
 }
 
-type Handlers = { [M in Method]: (input: z.infer<(typeof api)[M]['input']>) => Promise<unknown> }
-
-function handlers(engine: Engine): Handlers {
-  return {
-    status: () => engine.status(),
-    addFolder: (i) => engine.addFolder(i),
-    removeFolder: (i) => engine.removeFolder(i),
-    reindex: () => engine.reindex(),
-    listPhotos: (i) => engine.listPhotos(i),
-    getPhoto: (i) => engine.getPhoto(i),
-    search: (i) => engine.search(i),
-    skipped: () => engine.skipped(),
-    labels: () => engine.labels(),
-    createLabel: (i) => engine.createLabel(i),
-    renameLabel: (i) => engine.renameLabel(i),
-    deleteLabel: (i) => engine.deleteLabel(i),
-    assignLabel: (i) => engine.assignLabel(i),
-    train: (i) => engine.train(i),
-    training: () => engine.training(),
-    cancelTraining: () => engine.cancelTraining(),
-    backbone: (i) => engine.backbone(i),
-    trainBackbone: (i) => engine.trainBackbone(i),
-    cancelBackbone: () => engine.cancelBackbone(),
-    adaptors: () => engine.adaptors(),
-    useAdaptor: (i) => engine.useAdaptor(i),
-    suggestions: (i) => engine.suggestions(i),
-    models: () => engine.models(),
-    importModel: (i) => engine.importModel(i),
-    useModel: (i) => engine.useModel(i),
-    cancelModelSwitch: () => engine.cancelModelSwitch()
-  }
-}
-
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')
 }
 
-export function createRpc(engine: Engine): (method: string, input: unknown) => Promise<RpcResult> {
-  const table = handlers(engine)
+export function createRpc(engine: { handlers: ApiHandlers }): (method: string, input: unknown) => Promise<RpcResult> {
+  const table = engine.handlers
   return async (method, input) => {
     if (!isMethod(method)) return { status: 404, body: { error: `unknown method "${method}"` } }
     const parsed = api[method].input.safeParse(input ?? {})

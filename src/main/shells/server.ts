@@ -8,7 +8,7 @@ import { extname, join, resolve, sep } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Engine } from '../app/engine'
 import { createRpc } from './rpc'
-import { EVENT_PROGRESS } from '../../shared/api'
+import type { EventName, JobEvent } from '../../shared/events'
 import { CONTENT_SECURITY_POLICY } from './security'
 
 const MAX_BODY = 48 * 1024 * 1024
@@ -85,10 +85,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (path === '/api/events') {
         if (req.method !== 'GET') return send(res, 405, { error: 'use GET' })
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
-        const push = (p: unknown) => res.write(`event: ${EVENT_PROGRESS}\ndata: ${JSON.stringify(p)}\n\n`)
-        push((await engine.status()).progress)
-        engine.on('progress', push)
-        req.on('close', () => engine.off('progress', push))
+        const name: EventName = 'job'
+        const push = (e: JobEvent) => res.write(`event: ${name}\ndata: ${JSON.stringify(e)}\n\n`)
+        // the latest status of every job first, then each change; both in this tick, so none slips between
+        for (const e of engine.jobSnapshot()) push(e)
+        engine.on(name, push)
+        req.on('close', () => engine.off(name, push))
         return
       }
       if (path.startsWith('/api/')) {

@@ -1,9 +1,11 @@
 // Application state shared by the components: engine status and progress, the filter, and
 // whichever list the grid shows (the paged library, or the hits of the current search).
 import type { PhotoSummary, Progress, Query, SearchHit, Status } from '../../../shared/api'
-import { call, onProgress } from './client'
+import { backbone } from './backbone.svelte'
+import { call } from './client'
 import { report } from './errors.svelte'
 import { emptyDraft, toFilter, type FilterDraft } from './filter'
+import { followJobs } from './jobs'
 import { LabelsState } from './labels.svelte'
 import { Library } from './library.svelte'
 import { ModelsState } from './models.svelte'
@@ -23,6 +25,7 @@ class AppState {
   models = new ModelsState()
   /** index into the shown list of the photo open in the viewer */
   viewerIndex = $state<number | null>(null)
+  #lastLive = 0
 
   mode = $derived<'browse' | 'search'>(this.search.query ? 'search' : 'browse')
   indexing = $derived(this.progress !== null && BUSY_PHASES.includes(this.progress.phase))
@@ -38,8 +41,17 @@ class AppState {
     if (this.mode === 'browse') this.library.ensure(start, end)
   }
 
-  /** Load status, subscribe to progress; returns the unsubscribe. */
+  /**
+   * Subscribe to the jobs' events (the one subscription of the renderer), then load the state of
+   * each store; returns the unsubscribe.
+   */
   init(): () => void {
+    const stop = followJobs({
+      indexing: (p) => this.onIndexing(p),
+      reembedding: (s) => this.models.onJob(s),
+      adaptor: (t) => this.labels.onJob(t),
+      finetune: (f) => backbone.onJob(f)
+    })
     void this.refreshStatus()
     // after a training run or a rollback, photos carry new labels and search answers from new vectors
     this.labels.onSpaceChanged = () => {
@@ -55,17 +67,19 @@ class AppState {
       this.search.rerunSoon()
     }
     void this.models.init()
-    let lastLive = 0
-    return onProgress((p) => {
-      const wasDone = this.progress?.phase === 'done'
-      this.progress = p
-      if (p.phase === 'done' && !wasDone) void this.refreshStatus()
-      // photos appear while a long run indexes them, a few times a minute rather than per batch
-      else if (p.phase === 'indexing' && Date.now() - lastLive > LIVE_REFRESH_MS) {
-        lastLive = Date.now()
-        void this.refreshStatus()
-      }
-    })
+    return stop
+  }
+
+  /** An 'indexing' job event. */
+  onIndexing(p: Progress): void {
+    const wasDone = this.progress?.phase === 'done'
+    this.progress = p
+    if (p.phase === 'done' && !wasDone) void this.refreshStatus()
+    // photos appear while a long run indexes them, a few times a minute rather than per batch
+    else if (p.phase === 'indexing' && Date.now() - this.#lastLive > LIVE_REFRESH_MS) {
+      this.#lastLive = Date.now()
+      void this.refreshStatus()
+    }
   }
 
   async refreshStatus(): Promise<void> {

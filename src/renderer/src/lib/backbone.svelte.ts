@@ -1,53 +1,47 @@
 // Fine-tuning the whole model in PyTorch: whether this machine can (and if not, what is missing),
-// and the run as it goes. When it is done the fine-tuned model is imported and the library is
-// re-embedded for it; the models panel follows that switch.
+// and the run as it goes ('finetune' job events, jobs.ts). When it is done the fine-tuned model is
+// imported and the library is re-embedded for it; the models panel follows that switch by its own
+// 'reembedding' events.
 import type { BackboneRequirements, FineTune } from '../../../shared/api'
 import { call } from './client'
-import { report, reported } from './errors.svelte'
+import { reported } from './errors.svelte'
+import { Freshness } from './jobs'
 
-const POLL_MS = 1000
 const RUNNING: ReadonlyArray<FineTune['phase']> = ['preparing', 'training', 'exporting', 'importing']
 
 export class BackboneState {
   requirements = $state<BackboneRequirements | null>(null)
   run = $state<FineTune | null>(null)
   running = $derived(this.run !== null && RUNNING.includes(this.run.phase))
-  #poll: ReturnType<typeof setInterval> | undefined
+  #fresh = new Freshness()
 
   /** recheck: look for Python and PyTorch again (after installing them) */
   async init(recheck = false): Promise<void> {
     await reported(async () => {
-      const res = await call('backbone', { recheck })
-      this.requirements = res.requirements
-      this.run = res.run
-      if (this.running) this.follow()
+      const { value, raced } = await this.#fresh.call(() => call('backbone', { recheck }))
+      this.requirements = value.requirements
+      if (!raced) this.run = value.run
     })
   }
 
   async start(): Promise<void> {
-    await reported(async () => {
-      this.run = await call('trainBackbone', {})
-      this.follow()
-    })
+    await reported(() => this.answer(() => call('trainBackbone', {})))
   }
 
   async cancel(): Promise<void> {
-    await reported(async () => {
-      this.run = await call('cancelBackbone', {})
-    })
+    await reported(() => this.answer(() => call('cancelBackbone', {})))
   }
 
-  /** Polls the run until it ends (minutes on a CPU). */
-  follow(): void {
-    clearInterval(this.#poll)
-    this.#poll = setInterval(async () => {
-      try {
-        this.run = (await call('backbone', {})).run
-      } catch (err) {
-        report(err)
-      }
-      if (!this.running) clearInterval(this.#poll)
-    }, POLL_MS)
+  /** A 'finetune' job event: the run as it goes. */
+  onJob(run: FineTune): void {
+    this.#fresh.saw()
+    this.run = run
+  }
+
+  /** The run's status from an API answer, unless an event came in meanwhile (it is as new). */
+  private async answer(fn: () => Promise<FineTune>): Promise<void> {
+    const { value, raced } = await this.#fresh.call(fn)
+    if (!raced) this.run = value
   }
 }
 

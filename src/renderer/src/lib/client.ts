@@ -1,13 +1,14 @@
 // The renderer's single transport. In Electron the preload bridge (window.mrl) carries calls over IPC;
 // in browser mode the same calls go to the local HTTP server, authenticated by the per-launch token.
-import type { Input, Method, Output, Progress } from '../../../shared/api'
+import type { Input, Method, Output } from '../../../shared/api'
+import type { EventName, JobEvent } from '../../../shared/events'
 
 export type MediaKind = 'thumb' | 'photo'
 
 /** Shape of the preload bridge (src/preload/index.ts); declared here so the renderer needs no Electron types. */
 export interface Bridge {
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>
-  onProgress(listener: (p: Progress) => void): () => void
+  onJob(listener: (e: JobEvent) => void): () => void
   mediaUrl(kind: MediaKind, id: number): string
 }
 
@@ -62,22 +63,29 @@ export function call<M extends Method>(method: M, input: Input<M>): Promise<Outp
 }
 
 // One EventSource shared by every subscriber; opened on first use, closed when the last one leaves.
-const listeners = new Set<(p: Progress) => void>()
+const JOB: EventName = 'job'
+const listeners = new Set<(e: JobEvent) => void>()
 let source: EventSource | null = null
 
-export function onProgress(listener: (p: Progress) => void): () => void {
-  if (bridge) return bridge.onProgress(listener)
+/**
+ * Every job's status changes (src/shared/events.ts). In browser mode the server starts each connection
+ * (and each reconnect) with the latest event of every job, then sends each change. In Electron only
+ * changes come: the stores read the current state with their API calls (status, models, training,
+ * backbone) once they are subscribed.
+ */
+export function onJob(listener: (e: JobEvent) => void): () => void {
+  if (bridge) return bridge.onJob(listener)
   listeners.add(listener)
   if (!source) {
     source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
-    source.addEventListener('progress', (e) => {
-      let p: Progress
+    source.addEventListener(JOB, (m) => {
+      let e: JobEvent
       try {
-        p = JSON.parse((e as MessageEvent<string>).data) as Progress
+        e = JSON.parse((m as MessageEvent<string>).data) as JobEvent
       } catch {
         return // a malformed event is not worth breaking the page for
       }
-      for (const l of listeners) l(p)
+      for (const l of listeners) l(e)
     })
   }
   return () => {

@@ -1,11 +1,12 @@
 // The user's labels, the photos selected in the grid (to label them), and the training runs and
-// adaptor versions built from those labels.
+// adaptor versions built from those labels. A run's status comes as 'adaptor' job events (jobs.ts).
 import type { Adaptors, Labels, Output, Training, TrainingKind } from '../../../shared/api'
 import { call } from './client'
 import { report, reported } from './errors.svelte'
+import { Freshness } from './jobs'
 
-const POLL_MS = 400
 const RUNNING: ReadonlyArray<Training['phase']> = ['preparing', 'training', 'applying']
+const isRunning = (t: Training | null): boolean => t !== null && RUNNING.includes(t.phase)
 
 export class LabelsState {
   list = $state<Labels | null>(null)
@@ -16,8 +17,8 @@ export class LabelsState {
   training = $state<Training | null>(null)
   adaptors = $state<Adaptors | null>(null)
   suggestions = $state<Output<'suggestions'> | null>(null)
-  running = $derived(this.training !== null && RUNNING.includes(this.training.phase))
-  #poll: ReturnType<typeof setInterval> | undefined
+  running = $derived(isRunning(this.training))
+  #fresh = new Freshness()
   /** called when a run finishes: search results now come from another space */
   onSpaceChanged: () => void = () => {}
 
@@ -87,16 +88,11 @@ export class LabelsState {
   }
 
   async train(kind: TrainingKind): Promise<void> {
-    await reported(async () => {
-      this.training = await call('train', { kind })
-      this.follow()
-    })
+    await reported(() => this.answer(() => call('train', { kind })))
   }
 
   async cancel(): Promise<void> {
-    await reported(async () => {
-      this.training = await call('cancelTraining', {})
-    })
+    await reported(() => this.answer(() => call('cancelTraining', {})))
   }
 
   async useAdaptor(version: number | null): Promise<void> {
@@ -106,30 +102,29 @@ export class LabelsState {
     })
   }
 
-  /** Polls the run until it ends (a run is minutes at most; polling keeps one transport for both shells). */
-  follow(): void {
-    clearInterval(this.#poll)
-    this.#poll = setInterval(async () => {
-      try {
-        this.training = await call('training', {})
-      } catch (err) {
-        report(err)
-      }
-      if (!this.running) {
-        clearInterval(this.#poll)
-        if (this.training?.phase === 'done') {
-          await this.refreshAdaptors()
-          this.onSpaceChanged()
-        }
-      }
-    }, POLL_MS)
+  /** An 'adaptor' job event: the run as it goes. */
+  onJob(t: Training): void {
+    this.#fresh.saw()
+    this.setTraining(t)
+  }
+
+  /** The run's status from an API answer, unless an event came in meanwhile (it is as new). */
+  private async answer(fn: () => Promise<Training>): Promise<void> {
+    const { value, raced } = await this.#fresh.call(fn)
+    if (!raced) this.setTraining(value)
+  }
+
+  /** Once a run is done, photos carry new labels and search answers from the new adaptor. */
+  private setTraining(t: Training): void {
+    const was = isRunning(this.training)
+    this.training = t
+    if (was && !isRunning(t) && t.phase === 'done') {
+      void this.refreshAdaptors().then(() => this.onSpaceChanged())
+    }
   }
 
   async init(): Promise<void> {
     await Promise.all([this.refresh(), this.refreshAdaptors()])
-    await reported(async () => {
-      this.training = await call('training', {})
-      if (this.running) this.follow()
-    })
+    await reported(() => this.answer(() => call('training', {})))
   }
 }

@@ -1,0 +1,121 @@
+// Per-photo signals beside the embedding (dominant colours; faces, text and places next): each has
+// its own table (SignalTable) and its own staleness (the version that computed a row, and the file
+// hash it saw), and one job brings them up to date after indexing, so search is ready first.
+import type { JobState, SignalProgress } from '../../shared/events'
+import type { PhotoMeta } from '../adapters/lance/store'
+import { SignalTable } from '../adapters/lance/signalTable'
+import type { Job, RunControl } from './job'
+
+/** One signal: how a photo's value is computed, and the version that says which rows are stale. */
+export interface SignalDefinition<T> {
+  /** its table is signal_<name> */
+  name: string
+  /** bumped when `compute` changes: rows of another version are computed again */
+  version: string
+  compute(photo: PhotoMeta, thumbPath: string): Promise<T>
+}
+
+export interface SignalsHost {
+  readonly dataDir: string
+  photos(): Iterable<PhotoMeta>
+  thumbPath(id: number): string
+}
+
+const BATCH = 32
+const IDLE: SignalProgress = { phase: 'idle', signal: null, done: 0, total: 0, message: '' }
+
+export const signalsSpec = {
+  kind: 'signals' as const,
+  idle: () => IDLE,
+  summary: (p: SignalProgress) => ({ phase: p.phase, done: p.done, total: p.total, perSecond: 0, etaSeconds: null, message: p.message }),
+  ended: (p: SignalProgress): JobState => (p.phase === 'computing' ? 'cancelled' : p.phase)
+}
+
+interface Held {
+  def: SignalDefinition<unknown>
+  table: SignalTable
+  rows: Map<number, { hash: string; version: string; value: unknown }>
+}
+
+export class Signals {
+  private held: Held[] = []
+  private again = false
+
+  constructor(
+    private readonly host: SignalsHost,
+    private readonly job: Job<'signals', SignalProgress>,
+    private readonly defs: SignalDefinition<unknown>[]
+  ) {}
+
+  /** Opens every signal's table and reads it into memory. */
+  async open(): Promise<void> {
+    for (const def of this.defs) {
+      const table = await SignalTable.open(this.host.dataDir, def.name)
+      const rows = new Map((await table.all()).map((r) => [r.id, { hash: r.hash, version: r.version, value: JSON.parse(r.value) as unknown }]))
+      this.held.push({ def, table, rows })
+    }
+  }
+
+  /** A photo's value of a signal, when it is up to date with the photo and the signal's version. */
+  value<T>(name: string, photo: PhotoMeta): T | undefined {
+    const h = this.held.find((x) => x.def.name === name)
+    const row = h?.rows.get(photo.id)
+    return row && row.version === h!.def.version && row.hash === photo.hash ? (row.value as T) : undefined
+  }
+
+  /** Brings every signal up to date in the background (again after the current run, if one goes). */
+  start(): void {
+    if (!this.held.length) return
+    if (this.job.busy) {
+      this.again = true
+      return
+    }
+    this.job.start({ phase: 'computing' }, (ctl) => this.loop(ctl), (err) => ({ phase: 'failed', message: `a signal failed: ${(err as Error).message ?? err}` }))
+  }
+
+  idle(): Promise<void> {
+    return this.job.idle()
+  }
+
+  private async loop(ctl: RunControl): Promise<void> {
+    do {
+      this.again = false
+      for (const h of this.held) {
+        if (ctl.stopping) return
+        await this.update(h, ctl)
+      }
+    } while (this.again && !ctl.stopping)
+    if (!ctl.stopping) this.job.set({ phase: 'done', signal: null, message: 'signals up to date' })
+  }
+
+  private async update(h: Held, ctl: RunControl): Promise<void> {
+    const photos = new Map([...this.host.photos()].map((p) => [p.id, p]))
+    const gone = [...h.rows.keys()].filter((id) => !photos.has(id))
+    await h.table.delete(gone)
+    for (const id of gone) h.rows.delete(id)
+    const todo = [...photos.values()].filter((p) => this.value(h.def.name, p) === undefined)
+    const name = h.def.name
+    this.job.set({ phase: 'computing', signal: name, done: 0, total: todo.length, message: `${name}: ${todo.length} photos` })
+    for (let i = 0; i < todo.length && !ctl.stopping; i += BATCH) {
+      const batch = todo.slice(i, i + BATCH)
+      const rows = []
+      for (const p of batch) {
+        try {
+          rows.push({ id: p.id, hash: p.hash, version: h.def.version, value: await h.def.compute(p, this.host.thumbPath(p.id)) })
+        } catch {
+          // a thumbnail gone meanwhile: the next run tries again
+        }
+      }
+      await h.table.put(rows.map((r) => ({ ...r, value: JSON.stringify(r.value) })))
+      for (const r of rows) h.rows.set(r.id, r)
+      const done = Math.min(i + BATCH, todo.length)
+      this.job.set({ done, message: `${name}: ${done} of ${todo.length} photos` })
+    }
+  }
+
+  async close(): Promise<void> {
+    this.job.stop()
+    await this.idle()
+    for (const h of this.held) h.table.close()
+  }
+}

@@ -1,0 +1,186 @@
+// Search: the query as vectors (a photo, an uploaded image, words through WordNet onto the model's
+// concepts, or a label an adaptor was trained on), the funnel over the search space, the calibrated
+// relevance cut-off, and the hits as photos.
+import { randomBytes } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import type { Input, Output } from '../../shared/api'
+
+type SearchRequest = Input<'search'>
+import { UserError } from '../../shared/errors'
+import { configAt } from '../../core/dial'
+import { runFunnel, type QueryVectors } from '../../core/funnel'
+import { prefix } from '../../core/mrl'
+import { readCalibration, relevanceCutoff } from '../../core/concepts'
+import type { ConceptMatcher } from '../../core/words'
+import { colourScore, colourWords, type ColourName, type ColourShare } from '../../core/colours'
+import { adaptDirection } from '../../training/adaptor'
+import { COLOURS } from '../jobs/signals/colours'
+import { filterToSql } from '../adapters/lance/store'
+import { classVector, type Model } from '../adapters/models/modelCard'
+import { loadConceptMatcher } from '../adapters/fs/wordnet'
+import type { SearchSpace } from '../space/searchSpace'
+import type { EngineContext } from './context'
+import { photoSummary } from './photos'
+
+type Matched = Output<'search'>['matched']
+
+/** A query none of whose words the model can see, said plainly with the nearest concepts it knows. */
+function cannotSee(text: string, unknown: { term: string; nearest: string[] }[]): string {
+  const near = [...new Set(unknown.flatMap((u) => u.nearest))].slice(0, 5)
+  return `the model cannot see “${text}”: it is not among the concepts it knows${near.length ? `; the nearest it knows: ${near.join(', ')}` : ''}`
+}
+
+export class SearchService {
+  /** the WordNet matcher for a model's concepts, built once per model */
+  private readonly matchers = new WeakMap<Model, Promise<ConceptMatcher>>()
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  async search(req: SearchRequest): Promise<Output<'search'>> {
+    const generation = this.ctx.slot.generation
+    const res = await this.searchOnce(req)
+    // the space was swapped (a model switch, an adaptor) while this search awaited: answer it in the new one
+    return generation === this.ctx.slot.generation ? res : this.searchOnce(req)
+  }
+
+  private async searchOnce(req: SearchRequest): Promise<Output<'search'>> {
+    const generation = this.ctx.slot.generation
+    const space = this.ctx.slot.current
+    const nest = space.nesting
+    const point = req.config ? null : configAt(space.dial, req.dial ?? 1)
+    const config = req.config ?? point!.config
+    if (!nest.includes(config.ds) || !nest.includes(config.dr)) throw new UserError(`dims must be in the nesting list ${nest.join(', ')}`)
+    if (config.ds > config.dr) throw new UserError('the shortlist prefix (ds) cannot be longer than the rerank prefix (dr)')
+    const where = filterToSql(req.filter)
+    // LanceDB commits a batch just before the in-memory vectors take it in: search what both hold
+    let allowed = where ? new Set([...(await space.store.ids(where))].filter((id) => space.vectors.has(id))) : null
+    if (generation !== this.ctx.slot.generation) return this.searchOnce(req)
+    const { colours, rest } = req.query.kind === 'text' ? colourWords(req.query.text) : { colours: [], rest: '' }
+    if (colours.length) {
+      // "red car": the dominant-colours signal narrows, the words rank; "red" alone ranks by how red
+      const scored = new Map([...(allowed ?? space.meta.keys())].map((id) => [id, colourScore(this.ctx.signals.value<ColourShare[]>(COLOURS, space.meta.get(id)!), colours)]))
+      allowed = new Set([...scored].filter(([, score]) => score > 0).map(([id]) => id))
+      if (!rest) return this.byColour(space, scored, allowed, colours, req.limit ?? 60)
+    }
+    const { query, matched } = await this.queryVectors(space, colours.length ? { ...req, query: { kind: 'text', text: rest } } : req)
+    if (matched) matched.colours = colours
+    const res = runFunnel(space.funnel(), query, config, req.limit ?? 60, allowed)
+    const dims = res.stages[res.stages.length - 1]?.dims ?? config.dr
+    const cutoff = this.cutoff(space, req, dims)
+    const shown = cutoff === null ? res.hits : res.hits.filter((h) => h.score >= cutoff)
+    const hits = shown.flatMap((h) => {
+      const m = space.meta.get(h.id)
+      return m ? [{ ...photoSummary(this.ctx, m), score: h.score }] : []
+    })
+    return {
+      hits,
+      stats: { stages: res.stages, ds: config.ds, k: config.k, dr: config.dr, exact: res.exact, scanned: res.scanned, ms: res.ms, estimatedRecall: point?.recall ?? null },
+      matched,
+      cutoff: cutoff === null ? null : { score: cutoff, dims, hidden: res.hits.length - shown.length }
+    }
+  }
+
+  /** A query of colour words only: the photos most of those colours, by the smallest share. */
+  private byColour(space: SearchSpace, scored: Map<number, number>, allowed: Set<number>, colours: ColourName[], limit: number): Output<'search'> {
+    const t0 = performance.now()
+    const ranked = [...allowed].sort((a, b) => scored.get(b)! - scored.get(a)! || a - b).slice(0, limit)
+    return {
+      hits: ranked.map((id) => ({ ...photoSummary(this.ctx, space.meta.get(id)!), score: scored.get(id)! })),
+      stats: { stages: [], ds: 0, k: 0, dr: 0, exact: true, scanned: scored.size, ms: performance.now() - t0, estimatedRecall: null },
+      matched: { classes: [], via: [], groups: [], unknown: [], colours },
+      cutoff: null
+    }
+  }
+
+  /** The model card's calibrated score below which results are not relevant; none under an adaptor. */
+  private cutoff(space: SearchSpace, req: SearchRequest, dims: number): number | null {
+    if (space.active || req.relevance !== 'calibrated') return null
+    return relevanceCutoff(readCalibration(space.model.card.calibration), req.query.kind === 'text' ? 'text' : 'photo', dims)
+  }
+
+  private async queryVectors(space: SearchSpace, req: SearchRequest): Promise<{ query: QueryVectors; matched: Matched }> {
+    const q = req.query
+    if (q.kind === 'photo') {
+      if (!space.vectors.has(q.id)) throw new UserError(`no photo ${q.id}`, 404)
+      const v = space.vectors.vector(q.id)
+      return { query: { at: () => [v], exclude: new Set([q.id]) }, matched: null }
+    }
+    if (q.kind === 'image') {
+      const v = space.toSpace(await this.embedUpload(Buffer.from(q.data, 'base64')))
+      return { query: { at: () => [v] }, matched: null }
+    }
+    const own = labelQuery(space, q.text)
+    if (own) return own
+    let matcher = this.matchers.get(space.model)
+    if (!matcher) this.matchers.set(space.model, (matcher = loadConceptMatcher(space.model.card.concepts ?? space.model.card.classes)))
+    const { groups, unknown } = (await matcher).match(q.text)
+    if (!groups.length) throw new UserError(cannotSee(q.text, unknown))
+    // one group per query term ("dog on the beach"): a photo scores the mean of its best match in each
+    const flat = groups.flatMap((g) => g.matches)
+    return {
+      query: { at: (m) => flat.map((x) => classQuery(space, x.index, m)), groups: groups.flatMap((g, gi) => g.matches.map(() => gi)) },
+      matched: {
+        classes: flat.map((x) => x.className),
+        via: flat.map((x) => x.via),
+        groups: groups.map((g) => ({ term: g.term, classes: g.matches.map((x) => x.className) })),
+        unknown,
+        colours: []
+      }
+    }
+  }
+
+  private async embedUpload(data: Buffer): Promise<Float32Array> {
+    if (!data.length) throw new UserError('the image is empty')
+    const tmp = this.ctx.tmpPath(`query-${randomBytes(6).toString('hex')}`)
+    await writeFile(tmp, data)
+    try {
+      const res = await this.ctx.embedder().embed([{ path: tmp, thumbPath: `${tmp}.webp` }])
+      if (!res.ok.length) throw new UserError(`cannot use that image: ${res.failed[0]?.reason ?? 'unknown error'}`)
+      return res.ok[0].embedding
+    } finally {
+      await rm(tmp, { force: true })
+      await rm(`${tmp}.webp`, { force: true })
+    }
+  }
+}
+
+/** A model class as a query; under an adaptor, its full-length head row carried through the map. */
+function classQuery(space: SearchSpace, c: number, m: number): Float32Array {
+  if (!space.model.heads.size) return prefix(classPrototype(space, c), m)
+  if (!space.active) return classVector(space.model, c, m)
+  return adaptDirection(space.active.adaptor, classVector(space.model, c, space.nesting[space.nesting.length - 1]))
+}
+
+/** A user label the adaptor in use was trained on: its head's class column at each prefix. */
+function labelQuery(space: SearchSpace, text: string): { query: QueryVectors; matched: Matched } | null {
+  const a = space.active
+  const k = a ? a.classes.findIndex((c) => c.toLowerCase() === text.trim().toLowerCase()) : -1
+  if (!a || k < 0 || !a.heads.length) return null
+  const column = (m: number) => {
+    const h = a.heads.find((x) => x.dims === m) ?? a.heads[a.heads.length - 1]
+    return Float32Array.from({ length: h.dims }, (_, j) => h.weight[j * h.classes + k])
+  }
+  return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'], groups: [], unknown: [], colours: [] } }
+}
+
+/**
+ * A model without heads (an imported encoder) still names classes if it has logits: the mean of
+ * the photos it labels as the class, in the search space, stands for the class.
+ */
+function classPrototype(space: SearchSpace, c: number): Float32Array {
+  const name = space.model.card.classes[c]
+  const d = space.vectors.dims
+  const sum = new Float32Array(d)
+  let n = 0
+  for (const m of space.meta.values()) {
+    if (m.label !== name || !space.vectors.has(m.id)) continue
+    const v = space.vectors.vector(m.id)
+    let norm = 0
+    for (let j = 0; j < d; j++) norm += v[j] * v[j]
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0
+    for (let j = 0; j < d; j++) sum[j] += v[j] * inv
+    n++
+  }
+  if (!n) throw new UserError(`no photo is labelled “${name}” by ${space.model.card.name}, so words cannot be searched yet; search by photo`)
+  return sum
+}
