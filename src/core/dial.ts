@@ -3,6 +3,7 @@
 // are spread over the recall/latency frontier of what was measured, the exact search at the end.
 import { dialIndex, dialLadder, funnelCandidates, paretoFrontier, recallAtK, spread } from './mrl'
 import { runFunnel, type FunnelDeps } from './funnel'
+import { median } from './stats'
 import type { DialPoint, FunnelConfig } from '../shared/api'
 
 /** at most this many positions on the dial, the exact end included */
@@ -61,7 +62,6 @@ export function configAt(points: DialPoint[], position: number): DialPoint {
 }
 
 const tick = () => new Promise((r) => setImmediate(r))
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0
 
 /**
  * Times and scores each candidate on the sample, query by query (so every candidate sees the same

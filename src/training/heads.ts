@@ -6,6 +6,7 @@ import { addMatmulAT, matmul, matmulBT, rng } from './linalg'
 
 export const HEAD_SCALE = 16
 
+/** An adaptor's head: `weight` is dims x classes (the model card's CardHead is classes x dims). */
 export interface Head {
   dims: number
   classes: number

@@ -1,34 +1,20 @@
-// The composition root: opens the data folder, builds the search space, the jobs and the services
-// over it, and answers the API (one handler per method, src/main/app/handlers.ts). Every shell
-// (Electron, HTTP server, CLI) holds one Engine.
+// The engine every shell (Electron, HTTP server, CLI) holds: opens the data folder, builds the search
+// space, has the composition root (compose.ts) wire the jobs and services over it, and answers the
+// API (one handler per method, handlers.ts) and the job event stream.
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ApiHandlers } from '../../shared/api'
 import type { JobDetail, JobEvent, JobKind } from '../../shared/events'
 import { VectorTable } from '../../core/vectors'
-import { EmbedClient } from '../adapters/workers/embedClient'
 import { loadModel, type Model } from '../adapters/models/modelCard'
 import { ModelRegistry } from '../adapters/models/registry'
 import { Store, type PhotoMeta } from '../adapters/lance/store'
 import { acquireLock, type Lock } from '../adapters/fs/lock'
 import { SearchSpace } from '../space/searchSpace'
-import { SpaceSlot } from '../space/slot'
-import { JobBoard } from '../jobs/job'
-import { Indexer, indexingSpec } from '../jobs/indexing'
-import { ModelSwitch, reembeddingSpec } from '../jobs/reembedding'
-import { Adaptation, adaptorSpec } from '../jobs/adaptorTraining'
-import { Backbone, fineTuneBase, finetuneSpec } from '../jobs/fineTuning'
-import { Signals, signalsSpec } from '../jobs/signals'
-import { coloursSignal } from '../jobs/signals/colours'
 import type { EngineContext } from '../services/context'
 import { UserLabels } from '../services/userLabels'
-import { LibraryService } from '../services/library'
-import { SearchService } from '../services/search'
-import { LabelsService } from '../services/labels'
-import { AdaptorsService } from '../services/adaptors'
-import { ModelsService } from '../services/models'
-import { FineTuneService } from '../services/finetune'
 import { apiHandlers, type Services } from './handlers'
+import { compose, type Composed } from './compose'
 
 export interface EngineOptions {
   dataDir: string
@@ -45,20 +31,19 @@ export interface EngineOptions {
 /** The API's methods are the Engine's (assigned from the handlers in the constructor). */
 export interface Engine extends ApiHandlers {}
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] }
-
 export class Engine {
   readonly handlers: ApiHandlers
-  private embedClient: EmbedClient | null = null
+  readonly services: Services
+  private readonly ctx: EngineContext
 
   private constructor(
     readonly dataDir: string,
-    private readonly ctx: EngineContext,
-    readonly services: Services,
-    private readonly lock: Lock,
-    private readonly threads: number | undefined
+    private readonly parts: Composed,
+    private readonly lock: Lock
   ) {
-    this.handlers = apiHandlers(services)
+    this.ctx = parts.ctx
+    this.services = parts.services
+    this.handlers = apiHandlers(parts.services)
     Object.assign(this, this.handlers)
   }
 
@@ -72,6 +57,7 @@ export class Engine {
       const state = registry.state()
       // the model chosen in the app wins over the default (the bundled one, or opts.modelPath)
       const model = state.active ? await registry.load(state.active.model) : await loadModel(opts.modelPath)
+      await Store.migrate(dataDir) // the data folder's schema up to this build's (adapters/lance/migrations.ts)
       const store = await Store.open(join(dataDir, 'library.lance'), model.card.embedding_dim, state.active?.table ?? 'photos')
       await store.removeDuplicatePaths()
       // tables of a switch that finished (its old table) or was abandoned before a crash
@@ -79,74 +65,13 @@ export class Engine {
       const { ids, vectors } = await store.embeddings()
       const meta = new Map((await store.meta()).map((m) => [m.id, m]))
       const space = new SearchSpace(dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), meta, null)
-      const engine = Engine.assemble(dataDir, space, registry, await UserLabels.load(store), opts, lock)
+      const engine = new Engine(dataDir, compose(dataDir, space, registry, await UserLabels.load(store), { threads: opts.threads }), lock)
       await engine.start(opts.resume !== false)
       return engine
     } catch (err) {
       lock.release()
       throw err
     }
-  }
-
-  /** Wires the jobs and services over one search space; nothing runs yet. */
-  private static assemble(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, opts: EngineOptions, lock: Lock): Engine {
-    const cascadeThreshold = Number(process.env.MRL_CASCADE_THRESHOLD ?? 0.9) // the cascade's confidence for a photo's label
-    const board = new JobBoard()
-    const slot = new SpaceSlot(space)
-    // the services and jobs refer to each other through `ctx` and `services`, filled in below
-    const ctx = { dataDir, slot, board, registry, userLabels } as Writable<EngineContext>
-    const services = {} as Services
-    let engine: Engine
-    const photos = (): IterableIterator<PhotoMeta> => slot.current.meta.values()
-    ctx.embedder = () => engine.embedder()
-    ctx.thumbPath = (id: number) => join(dataDir, 'thumbs', `${id}.webp`)
-    ctx.tmpPath = (name: string) => join(dataDir, 'tmp', name)
-    ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath }, board.add(signalsSpec), [coloursSignal])
-    ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
-    ctx.adaptation = new Adaptation(
-      dataDir,
-      {
-        get store() { return slot.current.store },
-        get nesting() { return slot.current.nesting },
-        get adaptorNesting() { return services.adaptors.adaptorNesting() },
-        get modelId() { return slot.current.modelId },
-        labelled: () => userLabels.labelled(photos()),
-        useSearchSpace: (active, adapt) => services.adaptors.useSearchSpace(active, adapt)
-      },
-      board.add(adaptorSpec(() => slot.current.nesting))
-    )
-    ctx.switcher = new ModelSwitch(
-      {
-        dataDir, registry, threads: opts.threads, cascadeThreshold,
-        get model(): Model { return slot.current.model },
-        indexedPhotos: photos,
-        holdIndexer: () => ctx.indexer.hold(),
-        releaseIndexer: () => ctx.indexer.release(),
-        flip: (model, store, target) => services.models.flip(model, store, target, () => engine.closeEmbedder()),
-        adaptUnsupervised: (onProgress) => services.adaptors.adaptUnsupervised(onProgress, 'reembedding')
-      },
-      board.add(reembeddingSpec)
-    )
-    const base = fineTuneBase()
-    ctx.fineTuning = new Backbone(
-      {
-        dataDir,
-        labelledPhotos: () => services.labels.labelled().map(({ path, label }) => ({ path, label })),
-        importModel: async (path, cardPath) => (await services.models.importModel({ path, cardPath, use: true }, 'finetune')).model.name
-      },
-      board.add(finetuneSpec(base.nesting)),
-      base
-    )
-    Object.assign(services, {
-      library: new LibraryService(ctx),
-      search: new SearchService(ctx),
-      labels: new LabelsService(ctx),
-      adaptors: new AdaptorsService(ctx),
-      models: new ModelsService(ctx),
-      finetune: new FineTuneService(ctx)
-    })
-    engine = new Engine(dataDir, ctx, services, lock, opts.threads)
-    return engine
   }
 
   /** Uses the saved adaptor, opens the signals, and resumes an interrupted switch. */
@@ -165,17 +90,6 @@ export class Engine {
     if (state.target) switcher.start(state.target, (await registry.find(state.target.model).catch(() => null))?.name ?? state.target.model)
     else if (state.adaptFor === slot.current.modelId) switcher.start(null, slot.current.model.card.name)
     signals.start()
-  }
-
-  embedder(): EmbedClient {
-    if (!this.embedClient?.alive) this.embedClient = new EmbedClient(this.ctx.slot.current.model.onnxPath, this.threads)
-    return this.embedClient
-  }
-
-  private async closeEmbedder(): Promise<void> {
-    const client = this.embedClient
-    this.embedClient = null
-    await client?.close()
   }
 
   // ---- the one event stream: every job's status ----
@@ -290,7 +204,7 @@ export class Engine {
           console.error(`could not save the shortlist index: ${(err as Error).message}`)
         }
       }
-      await this.embedClient?.close()
+      await this.parts.closeEmbedder()
       this.store.close()
     } finally {
       this.lock.release()

@@ -1,9 +1,10 @@
 // Adaptor versions on disk: <dir>/v<N>.json (the map, its heads, how it did) and active.json naming
 // the one search uses. Nothing is overwritten, so rolling back is naming an older version (or none).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadAdaptor, type Adaptor, type SavedAdaptor } from '../../../training/adaptor'
 import type { Head } from '../../../training/heads'
+import { writeFileAtomicSync } from './atomicWrite'
 
 export interface SavedHead {
   dims: number
@@ -35,11 +36,6 @@ interface VersionFile extends VersionInfo {
 export const saveHeads = (heads: Head[]): SavedHead[] => heads.map((h) => ({ dims: h.dims, classes: h.classes, weight: Array.from(h.weight), bias: Array.from(h.bias) }))
 export const loadHeads = (heads: SavedHead[]): Head[] => heads.map((h) => ({ dims: h.dims, classes: h.classes, weight: Float32Array.from(h.weight), bias: Float32Array.from(h.bias) }))
 
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text)
-  renameSync(`${file}.tmp`, file)
-}
-
 export class AdaptorVersions {
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true })
@@ -67,7 +63,7 @@ export class AdaptorVersions {
     const taken = readdirSync(this.dir).map((f) => /^v(\d+)\.json$/.exec(f)?.[1]).filter(Boolean).map(Number)
     const version = Math.max(0, ...taken) + 1
     const full: VersionFile = { ...info, version, createdAt: new Date().toISOString(), adaptor, heads }
-    writeAtomic(this.file(version), JSON.stringify(full))
+    writeFileAtomicSync(this.file(version), JSON.stringify(full))
     return full
   }
 
@@ -88,6 +84,6 @@ export class AdaptorVersions {
   }
 
   setActive(model: string, version: number | null): void {
-    writeAtomic(join(this.dir, 'active.json'), JSON.stringify({ model, version }))
+    writeFileAtomicSync(join(this.dir, 'active.json'), JSON.stringify({ model, version }))
   }
 }

@@ -1,9 +1,13 @@
 // LanceDB, embedded in the data folder: one row per photo (path, hash, EXIF, full embedding,
 // predicted label), plus the folder list, the files skipped with their reasons, and the user's own
-// labels (assigned by path, which re-indexing keeps, so labels survive it).
+// labels (assigned by path, which re-indexing keeps, so labels survive it), and the version of each
+// per-photo signal the library holds (signal_versions). The data folder's schema version and its
+// migrations: migrations.ts (Store.migrate, before Store.open).
 import * as lancedb from '@lancedb/lancedb'
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow'
 import type { Filter } from '../../../shared/api'
+import { migrateDataFolder, type MigrationReport } from './migrations'
+import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
 
 export interface PhotoRow {
   id: number
@@ -99,10 +103,19 @@ export class Store {
     private readonly skipped: lancedb.Table,
     private readonly labels: lancedb.Table,
     private readonly assignments: lancedb.Table,
+    private readonly signalVersions: lancedb.Table,
     readonly dims: number,
     /** the photo table: each model has its own (see models.ts), `photos` is the bundled model's first */
     readonly photosTable: string
   ) {}
+
+  /**
+   * Brings the data folder's schema up to the one this build writes (schema.json), before the
+   * first Store.open of a session; refuses a folder a newer build wrote, changing nothing.
+   */
+  static migrate(dataDir: string): Promise<MigrationReport> {
+    return migrateDataFolder(dataDir)
+  }
 
   static async open(dir: string, dims: number, photosTable = 'photos'): Promise<Store> {
     const db = await lancedb.connect(dir, { session: new lancedb.Session(INDEX_CACHE_BYTES, METADATA_CACHE_BYTES) })
@@ -117,6 +130,7 @@ export class Store {
       await table('skipped', skippedSchema),
       await table('labels', labelSchema),
       await table('photo_labels', assignmentSchema),
+      await table(SIGNAL_VERSIONS, signalVersionsSchema),
       dims,
       photosTable
     )
@@ -282,6 +296,17 @@ export class Store {
     return new Map((await this.assignments.query().toArray()).map((r) => [String(r.path), String(r.label)]))
   }
 
+  // ---- which version of each per-photo signal the library holds ('embedding': the model id) ----
+
+  async signalVersion(signal: string): Promise<string | null> {
+    const rows = await this.signalVersions.query().where(`signal = ${sqlString(signal)}`).limit(1).toArray()
+    return rows.length ? String(rows[0].version) : null
+  }
+
+  async setSignalVersion(signal: string, version: string): Promise<void> {
+    await this.signalVersions.mergeInsert('signal').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([{ ...signalVersionRow(signal, version) }])
+  }
+
   /** Drops the photo tables of models other than `keep` (left by a finished or abandoned switch). */
   async dropPhotoTablesExcept(keep: string[]): Promise<string[]> {
     const gone = (await this.db.tableNames()).filter((n) => /^photos(_|$)/.test(n) && !keep.includes(n))
@@ -300,6 +325,7 @@ export class Store {
     this.skipped.close()
     this.labels.close()
     this.assignments.close()
+    this.signalVersions.close()
     this.db.close()
   }
 }

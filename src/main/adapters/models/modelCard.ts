@@ -65,7 +65,8 @@ export function cardFile(card: ModelCard): CardFile {
   return { ...rest, classes: concepts ?? card.classes }
 }
 
-export interface Head {
+/** A model card's MRL head: `weight` is classes x dims, row-major (training/heads.ts's Head is dims x classes). */
+export interface CardHead {
   /** classes x m, row-major */
   weight: Float32Array
   bias: Float32Array
@@ -76,7 +77,7 @@ export interface Model {
   card: ModelCard
   onnxPath: string
   /** one head per prefix in card.nesting (empty when the model ships none) */
-  heads: Map<number, Head>
+  heads: Map<number, CardHead>
 }
 
 export const BUNDLED_MODEL = 'mrl-photo'
@@ -98,7 +99,7 @@ export function bundledModelPath(): string {
 export async function loadModel(onnxPath = bundledModelPath()): Promise<Model> {
   const cardPath = onnxPath.replace(/\.onnx$/, '.json')
   const card = Card.parse(JSON.parse(await readFile(cardPath, 'utf8')))
-  const heads = new Map<number, Head>()
+  const heads = new Map<number, CardHead>()
   if (card.heads_file) {
     const raw = JSON.parse(await readFile(join(dirname(onnxPath), card.heads_file), 'utf8')) as {
       heads: Record<string, { weight: number[][]; bias: number[] }>

@@ -3,6 +3,7 @@
 // on a few real photos (or a generated image) and reports the width and the time per photo.
 import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
+import { median } from '../../../core/stats'
 import { UserError } from '../../../shared/errors'
 import { toTensor, type InputSpec } from '../image/preprocess'
 
@@ -57,8 +58,6 @@ async function loadSession(onnxPath: string): Promise<ort.InferenceSession> {
     throw new UserError(`not an ONNX model onnxruntime can load: ${why.slice(0, 300)}`)
   }
 }
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
 
 export async function checkModel(onnxPath: string, spec: CheckSpec, photos: string[]): Promise<CheckReport> {
   const session = await loadSession(onnxPath)

@@ -4,12 +4,13 @@
 // switch: model-state.json names the model search uses now, its photo table, and the one being
 // re-embedded for (if any).
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { copyFile, mkdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { ImportSettings, type ValidationReport } from '../../../shared/api'
 import { UserError } from '../../../shared/errors'
+import { writeFileAtomicSync } from '../fs/atomicWrite'
 import { bundledModelPath, Card, CardFile, cardFile, loadModel, type Model, type ModelCard } from './modelCard'
 import { checkModel, type CheckReport } from './modelCheck'
 
@@ -64,11 +65,6 @@ function issues(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || 'card'}: ${i.message}`).join('; ')
 }
 
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text)
-  renameSync(`${file}.tmp`, file)
-}
-
 export class ModelRegistry {
   readonly dir: string
   /** the list, for as long as the set of imported folders stays the same (the UI polls it) */
@@ -92,7 +88,7 @@ export class ModelRegistry {
 
   /** One rename: a crash leaves the old state or the new, never a mix. */
   setState(next: ModelState): void {
-    writeAtomic(this.stateFile(), JSON.stringify(next))
+    writeFileAtomicSync(this.stateFile(), JSON.stringify(next))
   }
 
   private entry(model: Model, source: ModelEntry['source'], extra: { importedAt?: string; report?: ValidationReport } = {}): ModelEntry {

@@ -1,11 +1,12 @@
 // The low-dim shortlist: a usearch HNSW index over the normalised Ds-prefix, persisted beside the
 // table with a fingerprint of what it holds, and rebuilt when that disagrees with the table.
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import usearch, { type BatchMatches, type Index, type ScalarKind } from 'usearch'
 import { prefix } from '../../../core/mrl'
 import type { VectorTable } from '../../../core/vectors'
+import { writeFileAtomicSync } from '../fs/atomicWrite'
 
 export type Quantization = 'f32' | 'f16' | 'i8'
 
@@ -81,8 +82,7 @@ export class Shortlist {
     rmSync(`${file}.json`, { force: true })
     this.index.save(`${file}.tmp`)
     renameSync(`${file}.tmp`, file)
-    writeFileSync(`${file}.json.tmp`, JSON.stringify({ fingerprint: print, dims: this.dims, count: this.size }))
-    renameSync(`${file}.json.tmp`, `${file}.json`)
+    writeFileAtomicSync(`${file}.json`, JSON.stringify({ fingerprint: print, dims: this.dims, count: this.size }))
   }
 
   get size(): number {
