@@ -23,6 +23,9 @@ export const Filter = z
   .strict()
 export type Filter = z.infer<typeof Filter>
 
+/** Whether a filter keeps fewer than every photo (an empty field filters nothing). */
+export const filterActive = (f: Filter | undefined): f is Filter => !!f && Object.values(f).some(Boolean)
+
 export const Query = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('photo'), id: PhotoId }),
   // a dropped or opened file, base64; 40 MB of base64 is a 30 MB photo

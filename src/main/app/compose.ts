@@ -1,7 +1,7 @@
 // The composition root: the jobs and the services wired over one search space (nothing runs yet).
 // The only place that knows every part; Engine (engine.ts) opens the data folder and holds the result.
 import { join } from 'node:path'
-import type { PhotoMeta } from '../adapters/lance/store'
+import type { PhotoMeta } from '../ports/photos'
 import type { Model } from '../adapters/models/modelCard'
 import type { ModelRegistry } from '../adapters/models/registry'
 import { EmbedClient } from '../adapters/workers/embedClient'

@@ -8,7 +8,8 @@ import type { JobDetail, JobEvent, JobKind } from '../../shared/events'
 import { VectorTable } from '../../core/vectors'
 import { loadModel, type Model } from '../adapters/models/modelCard'
 import { ModelRegistry } from '../adapters/models/registry'
-import { Store, type PhotoMeta } from '../adapters/lance/store'
+import { Store } from '../adapters/lance/store'
+import type { Library, PhotoMeta } from '../ports/photos'
 import { acquireLock, type Lock } from '../adapters/fs/lock'
 import { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from '../services/context'
@@ -163,7 +164,7 @@ export class Engine {
     return this.ctx.slot.current
   }
 
-  get store(): Store {
+  get store(): Library {
     return this.space.store
   }
 

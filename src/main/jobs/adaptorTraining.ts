@@ -9,7 +9,7 @@ import { Cancelled } from '../../training/progress'
 import { TrainClient } from '../adapters/workers/trainClient'
 import { AdaptorVersions } from '../adapters/fs/adaptorVersions'
 import { UserError } from '../../shared/errors'
-import type { Store } from '../adapters/lance/store'
+import type { PhotoRepository } from '../ports/photos'
 import type { ActiveAdaptor } from '../space/searchSpace'
 import type { Job, RunControl } from './job'
 import type { JobKind, JobState } from '../../shared/events'
@@ -17,7 +17,7 @@ import { trainableClasses } from './labelRules'
 
 /** The engine as training sees it. */
 export interface AdaptationHost {
-  readonly store: Store
+  readonly store: PhotoRepository
   readonly nesting: number[]
   /** the prefixes an adaptor is trained for: the model's, or a ladder for a model trained without them */
   readonly adaptorNesting: number[]

@@ -4,15 +4,14 @@ import { realpath, rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Progress } from '../../shared/api'
 import type { JobState } from '../../shared/events'
-import type { EmbedClient } from '../adapters/workers/embedClient'
+import type { Embedded, ImageEncoder } from '../ports/encoder'
 import { isInside } from '../adapters/fs/paths'
 import type { SpaceSlot } from '../space/slot'
 import type { SearchSpace } from '../space/searchSpace'
 import type { Job, RunControl } from './job'
 import { plan, scanFolder, type FileOnDisk, type Known } from '../adapters/fs/folderScan'
 import { photoLabel } from './photoLabel'
-import type { PhotoRow } from '../adapters/lance/store'
-import type { Embedded } from '../adapters/workers/embedProtocol'
+import type { PhotoRow } from '../ports/photos'
 import { runFailure } from '../../shared/errors'
 
 const BATCH = 32
@@ -22,7 +21,7 @@ const IN_FLIGHT = 2
 export interface IndexingHost {
   readonly dataDir: string
   readonly slot: SpaceSlot
-  embedder(): EmbedClient
+  embedder(): ImageEncoder
   thumbPath(id: number): string
   /** the cascade's confidence for a photo's label */
   readonly cascadeThreshold: number
@@ -199,6 +198,7 @@ export class Indexer {
     if (this.stopping) return
     if (total > 0 || gone.length > 0) {
       await store.optimize()
+      await store.setSignalVersion('embedding', space.modelId) // the first signal: every row is this model's now
       space.persistShortlists()
       this.report('calibrating', done, total, skipped, tIndex, 'measuring the dial on this library')
       await space.calibrateDial()

@@ -6,13 +6,14 @@
 import { join } from 'node:path'
 import type { ModelSwitchStatus } from '../../shared/api'
 import { EmbedClient } from '../adapters/workers/embedClient'
-import type { Embedded } from '../adapters/workers/embedProtocol'
+import type { Embedded } from '../ports/encoder'
 import type { Model } from '../adapters/models/modelCard'
 import { isMatryoshka, type ModelRegistry, type TableRef } from '../adapters/models/registry'
 import { photoLabel } from './photoLabel'
 import type { Job, RunControl } from './job'
 import type { JobKind, JobState } from '../../shared/events'
-import { Store, type PhotoMeta, type PhotoRow } from '../adapters/lance/store'
+import { Store } from '../adapters/lance/store'
+import type { PhotoMeta, PhotoRow } from '../ports/photos'
 
 const BATCH = 32
 

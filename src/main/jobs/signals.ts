@@ -2,7 +2,7 @@
 // its own table (SignalTable) and its own staleness (the version that computed a row, and the file
 // hash it saw), and one job brings them up to date after indexing, so search is ready first.
 import type { JobState, SignalProgress } from '../../shared/events'
-import type { PhotoMeta } from '../adapters/lance/store'
+import type { PhotoMeta } from '../ports/photos'
 import { SignalTable } from '../adapters/lance/signalTable'
 import type { Job, RunControl } from './job'
 

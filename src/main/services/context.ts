@@ -1,6 +1,6 @@
 // What every service works over: the one search space, the jobs, the stores beside it. Built once by
 // the composition root (src/main/app/engine.ts).
-import type { EmbedClient } from '../adapters/workers/embedClient'
+import type { ImageEncoder } from '../ports/encoder'
 import type { ModelRegistry } from '../adapters/models/registry'
 import type { SpaceSlot } from '../space/slot'
 import type { JobBoard } from '../jobs/job'
@@ -23,7 +23,7 @@ export interface EngineContext {
   readonly fineTuning: Backbone
   readonly signals: Signals
   /** the embedding worker of the model in use (a new one after a crash or a model switch) */
-  embedder(): EmbedClient
+  embedder(): ImageEncoder
   thumbPath(id: number): string
   tmpPath(name: string): string
 }

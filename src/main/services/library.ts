@@ -5,7 +5,8 @@ import { realpath, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Filter, Input, Output, PhotoDetail } from '../../shared/api'
 import { UserError } from '../../shared/errors'
-import { filterToSql, type PhotoMeta } from '../adapters/lance/store'
+import { filterActive } from '../../shared/api'
+import type { PhotoMeta } from '../ports/photos'
 import { isInside } from '../adapters/fs/paths'
 import type { EngineContext } from './context'
 import { photoSummary } from './photos'
@@ -66,9 +67,8 @@ export class LibraryService {
   }
 
   private async filtered(filter: Filter | undefined): Promise<PhotoMeta[]> {
-    const where = filterToSql(filter)
-    if (!where) return this.space.sortedPhotos()
-    return (await this.space.store.meta(where)).sort((a, b) => a.path.localeCompare(b.path))
+    if (!filterActive(filter)) return this.space.sortedPhotos()
+    return (await this.space.store.meta(filter)).sort((a, b) => a.path.localeCompare(b.path))
   }
 
   async listPhotos(input: Input<'listPhotos'>): Promise<Output<'listPhotos'>> {

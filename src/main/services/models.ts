@@ -8,7 +8,7 @@ import { UserError } from '../../shared/errors'
 import { VectorTable } from '../../core/vectors'
 import { importModel, isMatryoshka, modelId, tableFor, type ModelEntry, type TableRef } from '../adapters/models/registry'
 import type { Model } from '../adapters/models/modelCard'
-import type { Store } from '../adapters/lance/store'
+import type { Library } from '../ports/photos'
 import { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from './context'
 
@@ -81,7 +81,7 @@ export class ModelsService {
    * the table search uses. The state file's rename is the commit point; the swap after it is
    * synchronous, so a search sees the old model or the new, never a mix.
    */
-  async flip(model: Model, store: Store, target: TableRef, closeEmbedder: () => Promise<void>): Promise<void> {
+  async flip(model: Model, store: Library, target: TableRef, closeEmbedder: () => Promise<void>): Promise<void> {
     const { registry, adaptation, slot, userLabels } = this.ctx
     const rows = await store.meta()
     const { ids, vectors } = await store.embeddings()
@@ -91,6 +91,7 @@ export class ModelsService {
     const old = slot.current
     slot.swap(new SearchSpace(this.ctx.dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), new Map(rows.map((m) => [m.id, m])), null))
     userLabels.rebind(store)
+    await store.setSignalVersion('embedding', id)
     await closeEmbedder()
     old.store.close()
     await store.dropPhotoTablesExcept([store.photosTable])

@@ -1,7 +1,7 @@
 // A photo as the API shows it: its row, the user's label, and the model's calibrated guess.
 import type { PhotoSummary } from '../../shared/api'
 import { conceptReaderFor } from '../../core/concepts'
-import type { PhotoMeta } from '../adapters/lance/store'
+import type { PhotoMeta } from '../ports/photos'
 import type { EngineContext } from './context'
 
 export function photoSummary(ctx: EngineContext, m: PhotoMeta): PhotoSummary {

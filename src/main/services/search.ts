@@ -15,7 +15,7 @@ import type { ConceptMatcher } from '../../core/words'
 import { colourScore, colourWords, type ColourName, type ColourShare } from '../../core/colours'
 import { adaptDirection } from '../../training/adaptor'
 import { COLOURS } from '../jobs/signals/colours'
-import { filterToSql } from '../adapters/lance/store'
+import { filterActive } from '../../shared/api'
 import { classVector, type Model } from '../adapters/models/modelCard'
 import { loadConceptMatcher } from '../adapters/fs/wordnet'
 import type { SearchSpace } from '../space/searchSpace'
@@ -51,9 +51,8 @@ export class SearchService {
     const config = req.config ?? point!.config
     if (!nest.includes(config.ds) || !nest.includes(config.dr)) throw new UserError(`dims must be in the nesting list ${nest.join(', ')}`)
     if (config.ds > config.dr) throw new UserError('the shortlist prefix (ds) cannot be longer than the rerank prefix (dr)')
-    const where = filterToSql(req.filter)
     // LanceDB commits a batch just before the in-memory vectors take it in: search what both hold
-    let allowed = where ? new Set([...(await space.store.ids(where))].filter((id) => space.vectors.has(id))) : null
+    let allowed = filterActive(req.filter) ? new Set([...(await space.store.ids(req.filter))].filter((id) => space.vectors.has(id))) : null
     if (generation !== this.ctx.slot.generation) return this.searchOnce(req)
     const { colours, rest } = req.query.kind === 'text' ? colourWords(req.query.text) : { colours: [], rest: '' }
     if (colours.length) {

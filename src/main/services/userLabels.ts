@@ -2,20 +2,20 @@
 // files), mirrored in memory so every photo summary can carry its label without a query.
 import type { Labels } from '../../shared/api'
 import { UserError } from '../../shared/errors'
-import type { Store, PhotoMeta } from '../adapters/lance/store'
+import type { LabelRepository, PhotoMeta } from '../ports/photos'
 
 export class UserLabels {
   private byPath = new Map<string, string>()
   private names: string[] = []
 
-  private constructor(private store: Store) {}
+  private constructor(private store: LabelRepository) {}
 
   /** After a model switch the labels live on through the new model's store (same label tables). */
-  rebind(store: Store): void {
+  rebind(store: LabelRepository): void {
     this.store = store
   }
 
-  static async load(store: Store): Promise<UserLabels> {
+  static async load(store: LabelRepository): Promise<UserLabels> {
     const l = new UserLabels(store)
     l.byPath = await store.labelAssignments()
     l.names = await store.listLabels()

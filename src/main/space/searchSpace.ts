@@ -13,7 +13,7 @@ import type { Head } from '../../training/heads'
 import type { Adaptor } from '../../training/adaptor'
 import type { Model } from '../adapters/models/modelCard'
 import { modelId } from '../adapters/models/registry'
-import type { PhotoMeta, Store } from '../adapters/lance/store'
+import type { Library, PhotoMeta } from '../ports/photos'
 import { Shortlist, fingerprint } from '../adapters/usearch/shortlist'
 import { usearchFullScan } from '../adapters/usearch/exactScan'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
@@ -36,7 +36,7 @@ export class SearchSpace {
     readonly dataDir: string,
     readonly model: Model,
     /** the model's photo table */
-    readonly store: Store,
+    readonly store: Library,
     readonly vectors: VectorTable,
     /** the table's rows in memory, by id (shared by the spaces built over the same table) */
     readonly meta: Map<number, PhotoMeta>,

@@ -1,7 +1,7 @@
 // The one place the search space lives: swapped whole, its generation bumped, so a search that
 // spanned a swap runs again in the new space. Rows indexed while a new space is being built are
 // carried over into it.
-import type { PhotoMeta } from '../adapters/lance/store'
+import type { PhotoMeta } from '../ports/photos'
 import type { SearchSpace } from './searchSpace'
 
 export class SpaceSlot {

@@ -4,18 +4,9 @@ import { open, writeFile } from 'node:fs/promises'
 import sharp, { type Metadata } from 'sharp'
 import exifr from 'exifr'
 import { MAX_PIXELS, toTensor, type InputSpec } from './preprocess'
+import type { PhotoFacts } from '../../ports/encoder'
 
-export interface PhotoFacts {
-  hash: string
-  width: number
-  height: number
-  takenAt: string | null
-  camera: string | null
-  lens: string | null
-  latitude: number | null
-  longitude: number | null
-  orientation: number | null
-}
+export type { PhotoFacts }
 
 export const THUMB_SIZE = 320
 /** Larger files are not read at all: no camera writes a 512 MB still, and reading one costs its size in memory. */

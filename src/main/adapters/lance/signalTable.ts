@@ -22,7 +22,8 @@ export class SignalTable {
   private constructor(private readonly table: lancedb.Table) {}
 
   static async open(dataDir: string, name: string): Promise<SignalTable> {
-    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`not a signal name: ${name}`)
+    // signal_versions is the bookkeeping table (signalVersions.ts)
+    if (!/^[a-z][a-z0-9_]*$/.test(name) || name === 'versions') throw new Error(`not a signal name: ${name}`)
     const db = await lancedb.connect(join(dataDir, 'library.lance'))
     return new SignalTable(await db.createEmptyTable(`signal_${name}`, schema, { existOk: true }))
   }

@@ -4,86 +4,15 @@
 // per-photo signal the library holds (signal_versions). The data folder's schema version and its
 // migrations: migrations.ts (Store.migrate, before Store.open).
 import * as lancedb from '@lancedb/lancedb'
-import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow'
+import type { FixedSizeList, Schema } from 'apache-arrow'
 import type { Filter } from '../../../shared/api'
+import type { Library, PhotoMeta, PhotoRow } from '../../ports/photos'
+import { assignmentSchema, folderSchema, labelSchema, META_COLUMNS, photoSchema, skippedSchema } from './schemas'
+import { filterToSql, sqlString } from './filter'
 import { migrateDataFolder, type MigrationReport } from './migrations'
 import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
 
-export interface PhotoRow {
-  id: number
-  path: string
-  folder: string
-  name: string
-  hash: string
-  size: number
-  mtime_ms: number
-  width: number
-  height: number
-  taken_at: string | null
-  camera: string | null
-  lens: string | null
-  latitude: number | null
-  longitude: number | null
-  orientation: number | null
-  label: string
-  label_conf: number
-  label_dims: number
-  model: string
-  embedding: Float32Array
-}
 
-export type PhotoMeta = Omit<PhotoRow, 'embedding'>
-
-const META_COLUMNS = [
-  'id', 'path', 'folder', 'name', 'hash', 'size', 'mtime_ms', 'width', 'height', 'taken_at', 'camera', 'lens',
-  'latitude', 'longitude', 'orientation', 'label', 'label_conf', 'label_dims', 'model'
-]
-
-function photoSchema(dims: number): Schema {
-  const s = (name: string, nullable = false) => new Field(name, new Utf8(), nullable)
-  const f64 = (name: string, nullable = false) => new Field(name, new Float64(), nullable)
-  const i32 = (name: string, nullable = false) => new Field(name, new Int32(), nullable)
-  return new Schema([
-    i32('id'), s('path'), s('folder'), s('name'), s('hash'), f64('size'), f64('mtime_ms'), i32('width'), i32('height'),
-    s('taken_at', true), s('camera', true), s('lens', true), f64('latitude', true), f64('longitude', true),
-    i32('orientation', true), s('label'), new Field('label_conf', new Float32(), false), i32('label_dims'), s('model'),
-    new Field('embedding', new FixedSizeList(dims, new Field('item', new Float32(), true)), false)
-  ])
-}
-
-const folderSchema = new Schema([new Field('path', new Utf8(), false), new Field('added_ms', new Float64(), false)])
-const skippedSchema = new Schema([
-  new Field('path', new Utf8(), false),
-  new Field('reason', new Utf8(), false),
-  new Field('size', new Float64(), false),
-  new Field('mtime_ms', new Float64(), false)
-])
-
-const labelSchema = new Schema([new Field('name', new Utf8(), false), new Field('created_ms', new Float64(), false)])
-const assignmentSchema = new Schema([new Field('path', new Utf8(), false), new Field('label', new Utf8(), false)])
-
-/** A SQL string literal for LanceDB's filters. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`
-}
-
-function likeContains(value: string): string {
-  return sqlString(`%${value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
-}
-
-/** Metadata filters as one LanceDB predicate (null: no filter). */
-export function filterToSql(filter: Filter | undefined): string | null {
-  if (!filter) return null
-  const parts: string[] = []
-  if (filter.from) parts.push(`taken_at >= ${sqlString(filter.from)}`)
-  // `to` is inclusive of the whole day
-  if (filter.to) parts.push(`taken_at < ${sqlString(`${filter.to}T99`)}`)
-  if (filter.camera) parts.push(`lower(camera) LIKE ${likeContains(filter.camera)}`)
-  if (filter.folder) parts.push(`lower(folder) LIKE ${likeContains(filter.folder)}`)
-  if (filter.name) parts.push(`lower(name) LIKE ${likeContains(filter.name)}`)
-  if (filter.label) parts.push(`lower(label) = ${sqlString(filter.label.toLowerCase())}`)
-  return parts.length ? parts.join(' AND ') : null
-}
 
 /**
  * LanceDB's default caches (6 GB of index, 1 GB of metadata) keep the manifest and file footers of
@@ -95,7 +24,9 @@ const METADATA_CACHE_BYTES = BigInt(32 * 2 ** 20)
 
 const idList = (ids: number[]) => `id IN (${ids.map((i) => Math.trunc(i)).join(',')})`
 
-export class Store {
+export type { PhotoMeta, PhotoRow }
+
+export class Store implements Library {
   private constructor(
     private readonly db: lancedb.Connection,
     private photos: lancedb.Table,
@@ -188,15 +119,18 @@ export class Store {
   }
 
   /** Metadata of every photo (or those matching `where`), without embeddings. */
-  async meta(where?: string | null): Promise<PhotoMeta[]> {
+  async meta(filter?: Filter): Promise<PhotoMeta[]> {
+    const where = filterToSql(filter)
     let q = this.photos.query().select(META_COLUMNS)
     if (where) q = q.where(where)
     return (await q.toArray()).map(plainMeta)
   }
 
-  async ids(where: string): Promise<Set<number>> {
-    const rows = await this.photos.query().select(['id']).where(where).toArray()
-    return new Set(rows.map((r) => Number(r.id)))
+  async ids(filter: Filter): Promise<Set<number>> {
+    const where = filterToSql(filter)
+    let q = this.photos.query().select(['id'])
+    if (where) q = q.where(where)
+    return new Set((await q.toArray()).map((r) => Number(r.id)))
   }
 
   async get(id: number): Promise<PhotoMeta | null> {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import type { Embedded, FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
+import type { ImageEncoder } from '../../ports/encoder'
 
 function workerUrl(): URL {
   // from source (tests, tsx) the worker is a .ts sibling; in the build it is out/main/embedWorker.js,
@@ -13,7 +14,7 @@ function workerUrl(): URL {
   return existsSync(sibling) ? sibling : new URL('../embedWorker.js', import.meta.url)
 }
 
-export class EmbedClient {
+export class EmbedClient implements ImageEncoder {
   private readonly worker: Worker
   private nextId = 1
   /** false once the worker has died; the engine then starts a new client */
