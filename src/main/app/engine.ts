@@ -105,10 +105,14 @@ export class Engine {
     return this
   }
 
-  /** Follows one job's detail (the shape its API call answers); returns the unsubscribe. */
+  /** Follows one job's detail (the shape its API call answers), each change once; returns the unsubscribe. */
   follow<K extends JobKind>(kind: K, listener: (detail: JobDetail<K>) => void): () => void {
+    let last: unknown = null
     const on = (e: JobEvent) => {
-      if (e.kind === kind) listener(e.detail as JobDetail<K>)
+      // a run's end is pushed with its last detail again (the state changes, not the detail)
+      if (e.kind !== kind || e.detail === last) return
+      last = e.detail
+      listener(e.detail as JobDetail<K>)
     }
     this.ctx.board.on('job', on)
     return () => this.ctx.board.off('job', on)

@@ -33,13 +33,3 @@ export async function call<M extends Method>(engine: Engine, method: M, input: I
   }
   return out.body as Output<M> // the handlers are typed by the contract (ApiHandlers)
 }
-
-/** Every indexed photo, page by page through the API. */
-export async function allPhotos(engine: Engine): Promise<Output<'listPhotos'>['photos']> {
-  const out: Output<'listPhotos'>['photos'] = []
-  for (let offset = 0; ; offset += 1000) {
-    const page = await call(engine, 'listPhotos', { offset, limit: 1000 })
-    out.push(...page.photos)
-    if (offset + 1000 >= page.total) return out
-  }
-}

@@ -12,6 +12,9 @@ function printModels(res: Models): void {
   }
 }
 
+/** The phases of a running switch (jobs/reembedding.ts: set when it starts, until it ends). */
+const SWITCHING = new Set<Models['switch']['phase']>(['embedding', 'finishing', 'adapting'])
+
 interface ImportOptions {
   card?: string
   size?: number
@@ -95,8 +98,12 @@ export function modelCommands(program: Command): void {
       await withEngine(program, async (engine) => {
         const before = await call(engine, 'models', {})
         // a switch resumed at start-up (after a crash) is followed, not started again
-        if (!engine.modelSwitchBusy) await call(engine, 'useModel', { id: key })
-        else if (!opts.json) console.log(`resuming the switch to ${before.switch.to}`)
+        if (SWITCHING.has(before.switch.phase)) {
+          if (!opts.json) console.log(`resuming the switch to ${before.switch.to}`)
+        } else {
+          if (before.switch.phase !== 'idle') await engine.modelSwitchIdle() // a resumed one that just ended
+          await call(engine, 'useModel', { id: key })
+        }
         await followSwitch(engine, Boolean(opts.json))
       }, true)
     })

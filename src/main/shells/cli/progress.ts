@@ -1,6 +1,5 @@
-// Long work followed on the terminal, from the engine's one job event stream.
+// Long work followed on the terminal, from the engine's one job event stream ('job', src/shared/events.ts).
 import cliProgress from 'cli-progress'
-import type { ModelSwitchStatus, Progress } from '../../../shared/api'
 import type { Engine } from '../../app/engine'
 import { call } from './call'
 
@@ -12,7 +11,7 @@ export function progressBar(engine: Engine, quiet: boolean): () => void {
     cliProgress.Presets.shades_classic
   )
   let started = false
-  const unfollow = engine.follow('indexing', (p: Progress) => {
+  const unfollow = engine.follow('indexing', (p) => {
     if (p.phase === 'indexing' && p.total > 0) {
       if (!started) bar.start(p.total, 0, { phase: 'indexing', rate: '0', skipped: 0 })
       started = true
@@ -28,7 +27,7 @@ export function progressBar(engine: Engine, quiet: boolean): () => void {
 /** Follows a model switch to its end, printing its progress; exit code 1 if it failed. */
 export async function followSwitch(engine: Engine, json: boolean): Promise<void> {
   let last = ''
-  const unfollow = engine.follow('reembedding', (s: ModelSwitchStatus) => {
+  const unfollow = engine.follow('reembedding', (s) => {
     const line = s.phase === 'embedding' ? `embedding ${s.done}/${s.total} (${s.perSecond.toFixed(1)}/s)` : `${s.phase}: ${s.message}`
     if (!json && line !== last && (s.phase !== 'embedding' || s.done === s.total || s.done % 320 < 32)) console.log(line)
     last = line

@@ -12,14 +12,15 @@ const pct = (xs: number[]) => xs.map((x) => (100 * x).toFixed(0).padStart(3)).jo
 async function trainBackbone(engine: Engine, opts: { json?: boolean; epochs?: number }): Promise<void> {
   let said = ''
   let toldBefore = false
-  const unfollow = engine.follow('finetune', (t: FineTune) => {
+  const show = (t: FineTune) => {
     if (opts.json) return
     if (!toldBefore && t.before.length) console.log(`before fine-tuning: held-out accuracy per prefix (${t.nesting.join('/')}): ${pct(t.before)}`)
     toldBefore ||= t.before.length > 0
     const line = t.phase === 'training' && t.epoch > 0 ? `epoch ${t.epoch}/${t.epochs}  loss ${t.loss?.toFixed(3)}  held-out accuracy per prefix: ${pct(t.perPrefix)}` : t.message
     if (line && line !== said) console.log(line)
     said = line
-  })
+  }
+  const unfollow = engine.follow('finetune', show)
   const stop = () => void call(engine, 'cancelBackbone', {})
   process.once('SIGINT', stop)
   await call(engine, 'trainBackbone', opts.epochs === undefined ? {} : { epochs: opts.epochs })
@@ -37,10 +38,11 @@ async function trainBackbone(engine: Engine, opts: { json?: boolean; epochs?: nu
 }
 
 async function trainAdaptor(engine: Engine, opts: { unsupervised?: boolean; json?: boolean }): Promise<void> {
-  const unfollow = engine.follow('adaptor', (t: Training) => {
+  const show = (t: Training) => {
     if (!opts.json && t.phase === 'training' && t.epoch > 0) console.log(`epoch ${t.epoch}/${t.epochs}  loss ${t.loss?.toFixed(3)}  ${t.metric} per prefix (${t.nesting.join('/')}): ${pct(t.perPrefix)}`)
     else if (!opts.json && t.message) console.log(t.message)
-  })
+  }
+  const unfollow = engine.follow('adaptor', show)
   const stop = () => void call(engine, 'cancelTraining', {})
   process.once('SIGINT', stop)
   await call(engine, 'train', { kind: opts.unsupervised ? 'unsupervised' : 'supervised' })
