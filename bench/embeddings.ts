@@ -13,6 +13,7 @@ import { Embedder } from '../src/main/adapters/onnx/embedder'
 import { loadModel, type Model, type ModelCard } from '../src/main/adapters/models/modelCard'
 import { toTensor } from '../src/main/adapters/image/preprocess'
 import { ROOT, cifarSplit } from '../fixtures/photos'
+import { modelId } from '../src/main/adapters/models/registry'
 
 export const CACHE = join(ROOT, 'bench', 'cache')
 
@@ -71,7 +72,7 @@ export interface Embeddings {
 }
 
 export function modelKey(model: Model): string {
-  return (model.card.sha256 ?? model.card.name).slice(0, 16)
+  return modelId(model.card).slice(0, 16)
 }
 
 const f32 = (file: string) => {

@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import { Embedder } from '../../src/main/adapters/onnx/embedder'
 import type { Model } from '../../src/main/adapters/models/modelCard'
 import { ROOT } from '../../fixtures/photos'
+import { modelId } from '../../src/main/adapters/models/registry'
 
 export const TRAINING_CACHE = join(ROOT, 'bench', 'cache', 'training')
 
-export const modelKey = (model: Model) => (model.card.sha256 ?? model.card.name).slice(0, 16)
+export const modelKey = (model: Model) => modelId(model.card).slice(0, 16)
 
 /** n x d embeddings of `n` images; `tensor(i, out, offset)` writes image i's model input. */
 export async function embedCached(model: Model, name: string, n: number, tensor: (i: number, out: Float32Array, offset: number) => Promise<void>): Promise<Float32Array> {

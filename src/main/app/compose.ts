@@ -23,6 +23,7 @@ import { AdaptorsService } from '../services/adaptors'
 import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
 import type { Services } from './handlers'
+import { dataLayout } from '../adapters/fs/dataLayout'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -53,8 +54,9 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     embedClient = null
     await client?.close()
   }
-  ctx.thumbPath = (id: number) => join(dataDir, 'thumbs', `${id}.webp`)
-  ctx.tmpPath = (name: string) => join(dataDir, 'tmp', name)
+  const layout = dataLayout(dataDir)
+  ctx.thumbPath = layout.thumb
+  ctx.tmpPath = layout.temp
   ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath }, board.add(signalsSpec), [coloursSignal])
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(

@@ -16,6 +16,7 @@ import type { EngineContext } from '../services/context'
 import { UserLabels } from '../services/userLabels'
 import { apiHandlers, type Services } from './handlers'
 import { compose, type Composed } from './compose'
+import { dataLayout } from '../adapters/fs/dataLayout'
 
 export interface EngineOptions {
   dataDir: string
@@ -50,8 +51,9 @@ export class Engine {
 
   static async open(opts: EngineOptions): Promise<Engine> {
     const dataDir = resolve(opts.dataDir)
-    mkdirSync(join(dataDir, 'thumbs'), { recursive: true })
-    mkdirSync(join(dataDir, 'tmp'), { recursive: true })
+    const layout = dataLayout(dataDir)
+    mkdirSync(layout.thumbs, { recursive: true })
+    mkdirSync(layout.tmp, { recursive: true })
     const lock = acquireLock(dataDir)
     try {
       const registry = new ModelRegistry(dataDir)
@@ -59,7 +61,7 @@ export class Engine {
       // the model chosen in the app wins over the default (the bundled one, or opts.modelPath)
       const model = state.active ? await registry.load(state.active.model) : await loadModel(opts.modelPath)
       await Store.migrate(dataDir) // the data folder's schema up to this build's (adapters/lance/migrations.ts)
-      const store = await Store.open(join(dataDir, 'library.lance'), model.card.embedding_dim, state.active?.table ?? 'photos')
+      const store = await Store.open(layout.library, model.card.embedding_dim, state.active?.table ?? 'photos')
       await store.removeDuplicatePaths()
       // tables of a switch that finished (its old table) or was abandoned before a crash
       await store.dropPhotoTablesExcept([store.photosTable, ...(state.target ? [state.target.table] : [])])

@@ -14,6 +14,7 @@ import type { ActiveAdaptor } from '../space/searchSpace'
 import type { Job, RunControl } from './job'
 import type { JobKind, JobState } from '../../shared/events'
 import { trainableClasses } from './labelRules'
+import { dataLayout } from '../adapters/fs/dataLayout'
 
 /** The engine as training sees it. */
 export interface AdaptationHost {
@@ -47,7 +48,7 @@ export class Adaptation {
     private readonly host: AdaptationHost,
     private readonly job: Job<'adaptor', Training>
   ) {
-    this.versions = new AdaptorVersions(join(dataDir, 'adaptors'))
+    this.versions = new AdaptorVersions(dataLayout(dataDir).adaptors)
   }
 
   status(): Training {

@@ -15,6 +15,7 @@ import { trainableClasses } from './labelRules'
 import { BUNDLED_MODEL, resourcesDir } from '../adapters/models/modelCard'
 import { toTensor, type InputSpec } from '../adapters/image/preprocess'
 import { bundledWeights, detectBackbone, pretrainRoot } from '../adapters/python/torchCheck'
+import { dataLayout } from '../adapters/fs/dataLayout'
 
 export interface LabelledPhoto {
   path: string
@@ -169,7 +170,7 @@ export class Backbone {
 
   private async execute(python: string, photos: LabelledPhoto[]): Promise<void> {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-    const work = join(this.host.dataDir, 'tmp', `finetune-${stamp}`)
+    const work = dataLayout(this.host.dataDir).temp(`finetune-${stamp}`)
     await mkdir(work, { recursive: true })
     try {
       const { pixels, kept, failed } = await decodeForTraining(photos, this.base.input)
@@ -187,8 +188,8 @@ export class Backbone {
         model = await this.host.importModel(done.onnx, done.card)
       } catch (err) {
         // keep what took minutes to train: it can be imported by hand once the problem is fixed
-        const kept = join(this.host.dataDir, 'finetuned', name)
-        await mkdir(join(this.host.dataDir, 'finetuned'), { recursive: true })
+        const kept = join(dataLayout(this.host.dataDir).finetuned, name)
+        await mkdir(dataLayout(this.host.dataDir).finetuned, { recursive: true })
         await rename(join(work, 'out'), kept)
         throw new Error(`the fine-tuned model could not be imported (${(err as Error).message}); it is kept in ${kept}`)
       }

@@ -14,6 +14,7 @@ import type { Job, RunControl } from './job'
 import type { JobKind, JobState } from '../../shared/events'
 import { Store } from '../adapters/lance/store'
 import type { PhotoMeta, PhotoRow } from '../ports/photos'
+import { dataLayout } from '../adapters/fs/dataLayout'
 
 const BATCH = 32
 
@@ -103,7 +104,7 @@ export class ModelSwitch {
   private async execute(target: TableRef, ctl: RunControl): Promise<boolean> {
     const host = this.host
     const model = await host.registry.load(target.model)
-    const staging = await Store.open(join(host.dataDir, 'library.lance'), model.card.embedding_dim, target.table)
+    const staging = await Store.open(dataLayout(host.dataDir).library, model.card.embedding_dim, target.table)
     const client = new EmbedClient(model.onnxPath, host.threads)
     let held = false
     let flipped = false

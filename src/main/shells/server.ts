@@ -4,12 +4,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { extname, join, resolve, sep } from 'node:path'
+import { extname, join, resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Engine } from '../app/engine'
 import { createRpc } from './rpc'
 import type { EventName, JobEvent } from '../../shared/events'
 import { CONTENT_SECURITY_POLICY } from './security'
+import { isInside } from '../adapters/fs/paths'
 
 const MAX_BODY = 48 * 1024 * 1024
 const TYPES: Record<string, string> = {
@@ -166,7 +167,7 @@ function serveStatic(res: ServerResponse, root: string, path: string): void {
     return send(res, 400, { error: 'bad path' })
   }
   const file = resolve(join(root, rel))
-  if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, { error: 'not found' })
+  if (file === root || !isInside(file, root) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, { error: 'not found' })
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'content-security-policy': CONTENT_SECURITY_POLICY,

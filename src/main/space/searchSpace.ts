@@ -17,6 +17,7 @@ import type { Library, PhotoMeta } from '../ports/photos'
 import { Shortlist, fingerprint } from '../adapters/usearch/shortlist'
 import { usearchFullScan } from '../adapters/usearch/exactScan'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
+import { dataLayout } from '../adapters/fs/dataLayout'
 
 /** What search uses instead of the raw embeddings. */
 export interface ActiveAdaptor {
@@ -114,12 +115,12 @@ export class SearchSpace {
 
   persistShortlists(): void {
     for (const [dims, s] of this.shortlists) {
-      s.save(join(this.dataDir, `shortlist-${dims}-${s.quantization}.usearch`), fingerprint(this.vectors.allIds(), dims, s.quantization, this.spaceId, s.connectivity))
+      s.save(dataLayout(this.dataDir).shortlist(dims, s.quantization), fingerprint(this.vectors.allIds(), dims, s.quantization, this.spaceId, s.connectivity))
     }
   }
 
   private dialFile(): string {
-    return join(this.dataDir, 'dial.json')
+    return dataLayout(this.dataDir).dial
   }
 
   private loadDial(): void {

@@ -2,6 +2,7 @@
 // process gone, e.g. after kill -9) is taken over.
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
+import { dataLayout } from './dataLayout'
 
 export interface Lock {
   release(): void
@@ -17,7 +18,7 @@ function alive(pid: number): boolean {
 }
 
 export function acquireLock(dataDir: string): Lock {
-  const file = join(dataDir, 'lock')
+  const file = dataLayout(dataDir).lock
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx')

@@ -9,6 +9,7 @@ import * as lancedb from '@lancedb/lancedb'
 import { writeFileAtomicSync } from '../fs/atomicWrite'
 import { ModelRegistry } from '../models/registry'
 import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
+import { dataLayout } from '../fs/dataLayout'
 
 export interface Migration {
   /** the schema version the folder is at once this step has run (1, 2, ... in order) */
@@ -18,8 +19,6 @@ export interface Migration {
   up(db: lancedb.Connection, dataDir: string): Promise<void>
 }
 
-export const SCHEMA_FILE = 'schema.json'
-export const LIBRARY_DIR = 'library.lance'
 
 /**
  * 1, "signals": a `signal_versions` table (signal, version, updated_at), the embedding as its first
@@ -64,8 +63,8 @@ export class NewerSchemaError extends Error {
 
 /** The folder's schema version: schema.json's, 0 for a folder from before it, null for a brand-new one. */
 export function readSchemaVersion(dataDir: string): number | null {
-  const file = join(dataDir, SCHEMA_FILE)
-  if (!existsSync(file)) return existsSync(join(dataDir, LIBRARY_DIR)) ? 0 : null
+  const file = dataLayout(dataDir).schema
+  if (!existsSync(file)) return existsSync(dataLayout(dataDir).library) ? 0 : null
   let version: unknown
   try {
     version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version
@@ -79,7 +78,7 @@ export function readSchemaVersion(dataDir: string): number | null {
 }
 
 export function writeSchemaVersion(dataDir: string, version: number): void {
-  writeFileAtomicSync(join(dataDir, SCHEMA_FILE), `${JSON.stringify({ version })}\n`)
+  writeFileAtomicSync(dataLayout(dataDir).schema, `${JSON.stringify({ version })}\n`)
 }
 
 export interface MigrationReport {
@@ -108,7 +107,7 @@ export async function migrateDataFolder(dataDir: string, migrations: readonly Mi
     return { from, to: latest, applied: [] }
   }
   const applied: string[] = []
-  const db = await lancedb.connect(join(dataDir, LIBRARY_DIR))
+  const db = await lancedb.connect(dataLayout(dataDir).library)
   try {
     for (const m of migrations.slice(from)) {
       await m.up(db, dataDir)

@@ -3,6 +3,7 @@
 import { join } from 'node:path'
 import * as lancedb from '@lancedb/lancedb'
 import { Field, Int32, Schema, Utf8 } from 'apache-arrow'
+import { dataLayout } from '../fs/dataLayout'
 
 export interface SignalRow {
   id: number
@@ -24,7 +25,7 @@ export class SignalTable {
   static async open(dataDir: string, name: string): Promise<SignalTable> {
     // signal_versions is the bookkeeping table (signalVersions.ts)
     if (!/^[a-z][a-z0-9_]*$/.test(name) || name === 'versions') throw new Error(`not a signal name: ${name}`)
-    const db = await lancedb.connect(join(dataDir, 'library.lance'))
+    const db = await lancedb.connect(dataLayout(dataDir).library)
     return new SignalTable(await db.createEmptyTable(`signal_${name}`, schema, { existOk: true }))
   }
 

@@ -13,6 +13,7 @@ import { UserError } from '../../../shared/errors'
 import { writeFileAtomicSync } from '../fs/atomicWrite'
 import { bundledModelPath, Card, CardFile, cardFile, loadModel, type Model, type ModelCard } from './modelCard'
 import { checkModel, type CheckReport } from './modelCheck'
+import { dataLayout } from '../fs/dataLayout'
 
 export interface ImportSource {
   /** a card in our format (resources/models/*.json), as a file... */
@@ -71,11 +72,11 @@ export class ModelRegistry {
   private cached: { key: string; entries: ModelEntry[] } | null = null
 
   constructor(private readonly dataDir: string) {
-    this.dir = join(dataDir, 'models')
+    this.dir = dataLayout(dataDir).models
   }
 
   private stateFile(): string {
-    return join(this.dataDir, 'model-state.json')
+    return dataLayout(this.dataDir).modelState
   }
 
   state(): ModelState {

@@ -7,6 +7,7 @@ import usearch, { type BatchMatches, type Index, type ScalarKind } from 'usearch
 import { prefix } from '../../../core/mrl'
 import type { VectorTable } from '../../../core/vectors'
 import { writeFileAtomicSync } from '../fs/atomicWrite'
+import { dataLayout } from '../fs/dataLayout'
 
 export type Quantization = 'f32' | 'f16' | 'i8'
 
@@ -57,7 +58,7 @@ export class Shortlist {
 
   /** Loads a persisted index when its fingerprint matches, else rebuilds and saves it. */
   static open(dir: string, table: VectorTable, dims: number, model: string, quantization: Quantization = 'f16'): { shortlist: Shortlist; rebuilt: boolean } {
-    const file = join(dir, `shortlist-${dims}-${quantization}.usearch`)
+    const file = dataLayout(dir).shortlist(dims, quantization)
     const metaFile = `${file}.json`
     const want = fingerprint(table.allIds(), dims, quantization, model)
     if (existsSync(file) && existsSync(metaFile)) {

@@ -1,18 +1,8 @@
 // The engine's side of the embedding worker.
 import { Worker } from 'node:worker_threads'
-import { fileURLToPath } from 'node:url'
-import { existsSync } from 'node:fs'
 import type { Embedded, FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
 import type { ImageEncoder } from '../../ports/encoder'
-
-function workerUrl(): URL {
-  // from source (tests, tsx) the worker is a .ts sibling; in the build it is out/main/embedWorker.js,
-  // next to this code or one folder up when this code sits in a shared chunk
-  const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.ts')) return new URL('./embedWorker.dev.mjs', import.meta.url)
-  const sibling = new URL('./embedWorker.js', import.meta.url)
-  return existsSync(sibling) ? sibling : new URL('../embedWorker.js', import.meta.url)
-}
+import { workerUrl } from './workerUrl'
 
 export class EmbedClient implements ImageEncoder {
   private readonly worker: Worker
@@ -23,7 +13,7 @@ export class EmbedClient implements ImageEncoder {
   private ready: Promise<string>
 
   constructor(onnxPath: string, threads?: number) {
-    this.worker = new Worker(workerUrl())
+    this.worker = new Worker(workerUrl('embedWorker', import.meta.url))
     this.ready = new Promise((resolve, reject) => {
       const onReady = (msg: WorkerReply) => {
         if (msg.type === 'ready') resolve(msg.provider)

@@ -1,19 +1,10 @@
 // The engine's side of the training worker: one job at a time, epoch reports as they come, cancel.
 import { Worker } from 'node:worker_threads'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import type { SavedAdaptor } from '../../../training/adaptor'
 import type { EpochReport } from '../../../training/progress'
 import { Cancelled } from '../../../training/progress'
 import type { SupervisedJob, TrainOutcome, TrainReply, TrainRequest, UnsupervisedJob } from './trainProtocol'
-
-function workerUrl(): URL {
-  // from source the worker is a .ts sibling behind a tsx shim; built, out/main/trainWorker.js
-  const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.ts')) return new URL('./trainWorker.dev.mjs', import.meta.url)
-  const sibling = new URL('./trainWorker.js', import.meta.url)
-  return existsSync(sibling) ? sibling : new URL('../trainWorker.js', import.meta.url)
-}
+import { workerUrl } from './workerUrl'
 
 export class TrainClient {
   private worker: Worker | null = null
@@ -22,7 +13,7 @@ export class TrainClient {
 
   private ensure(): Worker {
     if (this.worker) return this.worker
-    const w = new Worker(workerUrl())
+    const w = new Worker(workerUrl('trainWorker', import.meta.url))
     w.on('message', (msg: TrainReply) => {
       const p = this.pending.get(msg.id)
       if (!p) return
