@@ -15,6 +15,8 @@ export type Quantization = 'f32' | 'f16' | 'i8'
 export const COMPACT_FROM = 250_000
 export const COMPACT_CONNECTIVITY = 5
 export const DEFAULT_CONNECTIVITY = 16
+/** Libraries up to this size get a single-threaded, reproducible shortlist build (well under a second at Ds=16). */
+export const DETERMINISTIC_UP_TO = 20_000
 
 export function connectivityFor(photos: number): number {
   return photos >= COMPACT_FROM ? COMPACT_CONNECTIVITY : DEFAULT_CONNECTIVITY
@@ -51,7 +53,9 @@ export class Shortlist {
     if (ids.length) {
       const vectors = new Float32Array(ids.length * dims)
       ids.forEach((id, i) => vectors.set(prefix(table.matrix.subarray(table.offset(id), table.offset(id) + dims), dims), i * dims))
-      s.index.add(BigUint64Array.from(ids, (i) => BigInt(i)), vectors)
+      // a parallel build links the graph in an order that varies run to run; below DETERMINISTIC_UP_TO
+      // one thread builds it the same every time (a rebuilt index answers as the saved one did)
+      s.index.add(BigUint64Array.from(ids, (i) => BigInt(i)), vectors, ids.length <= DETERMINISTIC_UP_TO ? 1 : 0)
     }
     return s
   }
