@@ -30,6 +30,8 @@ export function fingerprint(ids: Int32Array, dims: number, quantization: Quantiz
 
 export class Shortlist {
   private index: Index
+  /** search threads: an index built on one thread has one search context reserved (0: every core) */
+  private threads = 0
 
   private constructor(readonly dims: number, readonly quantization: Quantization, readonly connectivity: number) {
     this.index = Shortlist.empty(dims, quantization, connectivity)
@@ -55,7 +57,8 @@ export class Shortlist {
       ids.forEach((id, i) => vectors.set(prefix(table.matrix.subarray(table.offset(id), table.offset(id) + dims), dims), i * dims))
       // a parallel build links the graph in an order that varies run to run; below DETERMINISTIC_UP_TO
       // one thread builds it the same every time (a rebuilt index answers as the saved one did)
-      s.index.add(BigUint64Array.from(ids, (i) => BigInt(i)), vectors, ids.length <= DETERMINISTIC_UP_TO ? 1 : 0)
+      s.threads = ids.length <= DETERMINISTIC_UP_TO ? 1 : 0
+      s.index.add(BigUint64Array.from(ids, (i) => BigInt(i)), vectors, s.threads)
     }
     return s
   }
@@ -102,14 +105,14 @@ export class Shortlist {
     this.index.remove(BigInt(id))
   }
 
-  /** Many queries at once, on every core usearch finds: for batch throughput. */
+  /** Many queries at once, on every core usearch finds (one for a small index built on one): for batch throughput. */
   searchMany(queries: Float32Array[], k: number): number[][] {
     if (!this.size || !queries.length) return queries.map(() => [])
     const batch = new Float32Array(queries.length * this.dims)
     queries.forEach((q, i) => batch.set(prefix(q, this.dims), i * this.dims))
     if (queries.length === 1) return [this.search(queries[0], k)]
     // a flat matrix of several rows answers as a batch; the typings only know the one-vector case
-    const m = this.index.search(batch, Math.min(k, this.size), 0) as unknown as BatchMatches
+    const m = this.index.search(batch, Math.min(k, this.size), this.threads) as unknown as BatchMatches
     return queries.map((_, i) => {
       const found = Number(m.counts[i])
       return Array.from(m.keys.subarray(i * m.k, i * m.k + found), (key) => Number(key))
@@ -118,7 +121,7 @@ export class Shortlist {
 
   search(query: Float32Array, k: number): number[] {
     if (!this.size) return []
-    const m = this.index.search(prefix(query, this.dims), Math.min(k, this.size), 0)
+    const m = this.index.search(prefix(query, this.dims), Math.min(k, this.size), this.threads)
     return Array.from(m.keys, (key) => Number(key))
   }
 }
