@@ -51,4 +51,3 @@ export interface Events {
   job: JobEvent
 }
 export type EventName = keyof Events
-export const EVENT_NAMES: EventName[] = ['job']

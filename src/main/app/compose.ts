@@ -1,6 +1,5 @@
 // The composition root: the jobs and the services wired over one search space (nothing runs yet).
 // The only place that knows every part; Engine (engine.ts) opens the data folder and holds the result.
-import { join } from 'node:path'
 import type { PhotoMeta } from '../ports/photos'
 import type { Model } from '../adapters/models/modelCard'
 import type { ModelRegistry } from '../adapters/models/registry'
@@ -32,11 +31,10 @@ export interface Composed {
   services: Services
   /** closes the embedding worker (a model switch starts the next model's) */
   closeEmbedder: () => Promise<void>
-  opts: { threads?: number }
 }
 
 /** Wires the jobs and services over one search space; nothing runs yet. */
-export function compose(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, opts: Composed['opts']): Composed {
+export function compose(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, opts: { threads?: number }): Composed {
   const cascadeThreshold = Number(process.env.MRL_CASCADE_THRESHOLD ?? 0.9) // the cascade's confidence for a photo's label
   const board = new JobBoard()
   const slot = new SpaceSlot(space)
@@ -101,5 +99,5 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     models: new ModelsService(ctx),
     finetune: new FineTuneService(ctx)
   })
-  return { ctx, services, closeEmbedder, opts }
+  return { ctx, services, closeEmbedder }
 }

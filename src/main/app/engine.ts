@@ -2,7 +2,7 @@
 // space, has the composition root (compose.ts) wire the jobs and services over it, and answers the
 // API (one handler per method, handlers.ts) and the job event stream.
 import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { ApiHandlers } from '../../shared/api'
 import type { JobDetail, JobEvent, JobKind } from '../../shared/events'
 import { VectorTable } from '../../core/vectors'
@@ -146,10 +146,6 @@ export class Engine {
 
   signalsIdle(): Promise<void> {
     return this.ctx.signals.idle()
-  }
-
-  get modelSwitchBusy(): boolean {
-    return this.ctx.switcher.busy
   }
 
   // ---- for the media routes, and for tests that look inside ----

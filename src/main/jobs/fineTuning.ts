@@ -28,7 +28,8 @@ interface StartCard {
   input: InputSpec
 }
 
-function startCard(): StartCard {
+/** The card of the model fine-tuning starts from. */
+export function fineTuneBase(): StartCard {
   return JSON.parse(readFileSync(join(resourcesDir(), 'models', `${BUNDLED_MODEL}.json`), 'utf8')) as StartCard
 }
 
@@ -77,15 +78,11 @@ async function decodeForTraining(photos: LabelledPhoto[], input: InputSpec): Pro
   return { pixels: Buffer.concat(chunks), kept, failed: photos.length - kept.length }
 }
 
-/** The card of the model fine-tuning starts from. */
-export const fineTuneBase = startCard
-
 export class Backbone {
   private requirements: Promise<BackboneRequirements> | null = null
   private child: ChildProcess | null = null
   /** a start looking for Python (seconds): a second start meanwhile is refused */
   private checking = false
-  private ctl: RunControl | null = null
 
   constructor(
     private readonly host: BackboneHost,
@@ -109,7 +106,7 @@ export class Backbone {
   }
 
   private get cancelled(): boolean {
-    return this.ctl?.stopping ?? false
+    return this.job.stopping
   }
 
   private set(next: Partial<FineTune>): void {
@@ -131,7 +128,6 @@ export class Backbone {
     this.job.start(
       { phase: 'preparing', epochs: epochs ?? this.opts.epochs ?? 30, message: `decoding ${photos.length} labelled photos` },
       async (ctl) => {
-        this.ctl = ctl
         ctl.onStop(() => this.kill())
         try {
           await this.execute(req.python!, photos)

@@ -42,7 +42,6 @@ export class Indexer {
   private again = false
   /** a model switch is flipping tables: runs wait until it is done */
   private held = false
-  private ctl: RunControl | null = null
 
   constructor(
     private readonly host: IndexingHost,
@@ -50,7 +49,7 @@ export class Indexer {
   ) {}
 
   private get stopping(): boolean {
-    return this.ctl?.stopping ?? false
+    return this.job.stopping
   }
 
   start(): void {
@@ -93,7 +92,6 @@ export class Indexer {
   }
 
   private async loop(ctl: RunControl): Promise<void> {
-    this.ctl = ctl
     do {
       this.again = false
       try {

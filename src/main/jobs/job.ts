@@ -104,6 +104,7 @@ export class Job<K extends JobKind, D extends object> {
     this.admit(by)
     this.stopRequested = false
     this.stopHooks = []
+    const job = this
     const ctl: RunControl = {
       get stopping() {
         return job.stopRequested
@@ -113,7 +114,6 @@ export class Job<K extends JobKind, D extends object> {
         else this.stopHooks.push(fn)
       }
     }
-    const job = this
     this.detail = { ...this.spec.idle(), ...first }
     this.run = Promise.resolve()
       .then(() => body(ctl))

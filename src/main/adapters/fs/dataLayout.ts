@@ -24,5 +24,3 @@ export function dataLayout(dataDir: string) {
     lock: join(dataDir, 'lock')
   }
 }
-
-export type DataLayout = ReturnType<typeof dataLayout>
