@@ -1,0 +1,33 @@
+// Opening a photo safely: one open, then the check is of the open descriptor, never of the path.
+// Checking a path and opening it are two steps an attacker can race (swap a folder for a symlink
+// between them); reading, hashing, decoding and serving from the one descriptor that passed leaves
+// nothing to race.
+import { constants } from 'node:fs'
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { isInside } from './paths'
+
+export class OutsideLibraryError extends Error {}
+
+/**
+ * Opens `path` read-only and returns the handle only when the open file is a regular file that lies
+ * inside one of `roots` (real paths): the descriptor's device and inode must be those of the file at
+ * the path's real location, and that location must be inside a root. A named pipe is never waited
+ * on (O_NONBLOCK) and never read. Throws OutsideLibraryError, or the open's own error (ENOENT, EACCES…).
+ */
+export async function openInside(path: string, roots: readonly string[]): Promise<FileHandle> {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, for ever
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  try {
+    const opened = await handle.stat({ bigint: true })
+    if (!opened.isFile()) throw new OutsideLibraryError('not a regular file')
+    const real = await realpath(path).catch(() => null)
+    const there = real ? await stat(real, { bigint: true }).catch(() => null) : null
+    // the path may have been swapped after the open: what counts is the file the descriptor holds
+    if (!real || !there || there.dev !== opened.dev || there.ino !== opened.ino) throw new OutsideLibraryError('the file changed while it was opened')
+    if (!roots.some((r) => isInside(real, r))) throw new OutsideLibraryError('the file lies outside the library folders')
+    return handle
+  } catch (err) {
+    await handle.close()
+    throw err
+  }
+}
