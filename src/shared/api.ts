@@ -98,6 +98,8 @@ export const SearchStats = z.object({
 })
 export type SearchStats = z.infer<typeof SearchStats>
 
+export const TermKind = z.enum(['colour', 'label', 'album', 'person', 'place', 'date', 'text'])
+
 export const SearchResponse = z.object({
   hits: z.array(SearchHit),
   stats: SearchStats,
@@ -109,7 +111,13 @@ export const SearchResponse = z.object({
     /** query terms the model cannot see, with the nearest concepts it knows */
     unknown: z.array(z.object({ term: z.string(), nearest: z.array(z.string()) })).default([]),
     /** colour words of the query ("red car"): a photo must have each among its dominant colours */
-    colours: z.array(z.string()).default([])
+    colours: z.array(z.string()).default([]),
+    /**
+     * words that named something besides the look of a photo: a label, album, person, place, date or
+     * colour (each narrows the photos: photos = how many it keeps), or text read in photos (its hits
+     * come first)
+     */
+    terms: z.array(z.object({ kind: TermKind, term: z.string(), label: z.string(), photos: z.number() })).default([])
   }).nullable(),
   /** the calibrated relevance cut-off applied (null: none known for this model or adaptor) */
   cutoff: z.object({ score: z.number(), dims: z.number(), hidden: z.number() }).nullable().default(null)

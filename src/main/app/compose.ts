@@ -23,6 +23,11 @@ import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
+import { realRoots } from '../adapters/fs/openInside'
+import { QueryTerms } from '../services/terms/queryTerms'
+import { labelSource } from '../services/terms/labels'
+import { dateSource } from '../services/terms/dates'
+import { colourSource } from '../services/terms/colours'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -55,7 +60,10 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   const layout = dataLayout(dataDir)
   ctx.thumbPath = layout.thumb
   ctx.tmpPath = layout.temp
-  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath }, board.add(signalsSpec), [coloursSignal])
+  const roots = async () => realRoots(await slot.current.store.listFolders())
+  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal])
+  // the order in which a query's words are claimed: the user's own names first, colours last
+  ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(dateSource).addSource(colourSource(ctx.signals))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,

@@ -1,10 +1,21 @@
 // Per-photo signals beside the embedding (dominant colours; faces, text and places next): each has
 // its own table (SignalTable) and its own staleness (the version that computed a row, and the file
 // hash it saw), and one job brings them up to date after indexing, so search is ready first.
+import type { FileHandle } from 'node:fs/promises'
 import type { JobState, SignalProgress } from '../../shared/events'
 import type { PhotoMeta } from '../ports/photos'
 import { SignalTable } from '../adapters/lance/signalTable'
+import { openInside } from '../adapters/fs/openInside'
 import type { Job, RunControl } from './job'
+
+/** What a signal computes a photo's value from. */
+export interface SignalInput {
+  photo: PhotoMeta
+  /** the thumbnail indexing made (320 px, upright): enough for colours, not for faces or text */
+  thumbPath: string
+  /** opens the original read-only, checked to lie inside the library folders (adapters/fs/openInside.ts) */
+  open(): Promise<FileHandle>
+}
 
 /** One signal: how a photo's value is computed, and the version that says which rows are stale. */
 export interface SignalDefinition<T> {
@@ -12,13 +23,22 @@ export interface SignalDefinition<T> {
   name: string
   /** bumped when `compute` changes: rows of another version are computed again */
   version: string
-  compute(photo: PhotoMeta, thumbPath: string): Promise<T>
+  /** heavy work (a model) belongs in a worker thread of the signal's own, started by `start` */
+  compute(input: SignalInput): Promise<T>
+  /** before a run that has photos to compute: load a model, start a worker */
+  start?(): Promise<void>
+  /** after the run: release what `start` took, so an idle app stays light */
+  stop?(): Promise<void>
+  /** every up-to-date value, after a run or at open: build an index over them (places, faces, text) */
+  changed?(values: ReadonlyMap<number, T>): void | Promise<void>
 }
 
 export interface SignalsHost {
   readonly dataDir: string
   photos(): Iterable<PhotoMeta>
   thumbPath(id: number): string
+  /** the library folders' real paths, which a photo must lie inside to be opened */
+  roots(): Promise<string[]>
 }
 
 const BATCH = 32
@@ -54,6 +74,19 @@ export class Signals {
       const rows = new Map((await table.all()).map((r) => [r.id, { hash: r.hash, version: r.version, value: JSON.parse(r.value) as unknown }]))
       this.held.push({ def, table, rows })
     }
+    for (const h of this.held) await h.def.changed?.(this.values(h.def.name))
+  }
+
+  /** Every photo's up-to-date value of a signal, by photo id. */
+  values<T>(name: string): Map<number, T> {
+    const out = new Map<number, T>()
+    const h = this.held.find((x) => x.def.name === name)
+    if (!h) return out
+    for (const p of this.host.photos()) {
+      const v = this.value<T>(name, p)
+      if (v !== undefined) out.set(p.id, v)
+    }
+    return out
   }
 
   /** A photo's value of a signal, when it is up to date with the photo and the signal's version. */
@@ -96,21 +129,32 @@ export class Signals {
     const todo = [...photos.values()].filter((p) => this.value(h.def.name, p) === undefined)
     const name = h.def.name
     this.job.set({ phase: 'computing', signal: name, done: 0, total: todo.length, message: `${name}: ${todo.length} photos` })
-    for (let i = 0; i < todo.length && !ctl.stopping; i += BATCH) {
-      const batch = todo.slice(i, i + BATCH)
-      const rows = []
-      for (const p of batch) {
-        try {
-          rows.push({ id: p.id, hash: p.hash, version: h.def.version, value: await h.def.compute(p, this.host.thumbPath(p.id)) })
-        } catch {
-          // a thumbnail gone meanwhile: the next run tries again
+    if (todo.length) {
+      const roots = await this.host.roots()
+      await h.def.start?.()
+      try {
+        for (let i = 0; i < todo.length && !ctl.stopping; i += BATCH) {
+          const batch = todo.slice(i, i + BATCH)
+          const rows = []
+          for (const p of batch) {
+            if (ctl.stopping) break
+            const input = { photo: p, thumbPath: this.host.thumbPath(p.id), open: () => openInside(p.path, roots) }
+            try {
+              rows.push({ id: p.id, hash: p.hash, version: h.def.version, value: await h.def.compute(input) })
+            } catch {
+              // a thumbnail or file gone meanwhile: the next run tries again
+            }
+          }
+          await h.table.put(rows.map((r) => ({ ...r, value: JSON.stringify(r.value) })))
+          for (const r of rows) h.rows.set(r.id, r)
+          const done = Math.min(i + batch.length, todo.length)
+          this.job.set({ done, message: `${name}: ${done} of ${todo.length} photos` })
         }
+      } finally {
+        await h.def.stop?.()
       }
-      await h.table.put(rows.map((r) => ({ ...r, value: JSON.stringify(r.value) })))
-      for (const r of rows) h.rows.set(r.id, r)
-      const done = Math.min(i + BATCH, todo.length)
-      this.job.set({ done, message: `${name}: ${done} of ${todo.length} photos` })
     }
+    if (todo.length || gone.length) await h.def.changed?.(this.values(name))
   }
 
   async close(): Promise<void> {

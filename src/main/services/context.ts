@@ -10,6 +10,7 @@ import type { Adaptation } from '../jobs/adaptorTraining'
 import type { Backbone } from '../jobs/fineTuning'
 import type { Signals } from '../jobs/signals'
 import type { UserLabels } from './userLabels'
+import type { QueryTerms } from './terms/queryTerms'
 
 export interface EngineContext {
   readonly dataDir: string
@@ -22,6 +23,8 @@ export interface EngineContext {
   readonly adaptation: Adaptation
   readonly fineTuning: Backbone
   readonly signals: Signals
+  /** what a query's words and a filter's fields can name besides the look of a photo */
+  readonly terms: QueryTerms
   /** the embedding worker of the model in use (a new one after a crash or a model switch) */
   embedder(): ImageEncoder
   thumbPath(id: number): string

@@ -5,7 +5,6 @@ import { realpath, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Filter, Input, Output, PhotoDetail } from '../../shared/api'
 import { UserError } from '../../shared/errors'
-import { filterActive } from '../../shared/api'
 import type { PhotoMeta } from '../ports/photos'
 import { isInside } from '../adapters/fs/paths'
 import type { EngineContext } from './context'
@@ -67,8 +66,9 @@ export class LibraryService {
   }
 
   private async filtered(filter: Filter | undefined): Promise<PhotoMeta[]> {
-    if (!filterActive(filter)) return this.space.sortedPhotos()
-    return (await this.space.store.meta(filter)).sort((a, b) => a.path.localeCompare(b.path))
+    const space = this.space
+    const ids = await this.ctx.terms.filterIds(filter, space)
+    return ids ? space.sortedPhotos().filter((m) => ids.has(m.id)) : space.sortedPhotos()
   }
 
   async listPhotos(input: Input<'listPhotos'>): Promise<Output<'listPhotos'>> {

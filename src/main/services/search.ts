@@ -12,15 +12,23 @@ import { runFunnel, type QueryVectors } from '../../core/funnel'
 import { prefix } from '../../core/mrl'
 import { readCalibration, relevanceCutoff } from '../../core/concepts'
 import type { ConceptMatcher } from '../../core/words'
-import { colourScore, colourWords, type ColourName, type ColourShare } from '../../core/colours'
+import { narrow, rankByTerms, type Claim, type TermMatch } from '../../core/terms'
 import { adaptDirection } from '../../training/adaptor'
-import { COLOURS } from '../jobs/signals/colours'
-import { filterActive } from '../../shared/api'
 import { classVector, type Model } from '../adapters/models/modelCard'
 import { loadConceptMatcher } from '../adapters/fs/wordnet'
 import type { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from './context'
 import { photoSummary } from './photos'
+import { photoDay } from './terms/dates'
+
+/** The query's words name nothing the model knows (said with the nearest concepts it does know). */
+class CannotSee extends UserError {}
+
+/** A matched term as the response shows it. */
+const termShown = (m: TermMatch) => ({ kind: m.kind, term: m.term, label: m.label, photos: m.photos.size })
+
+/** The colour words among the matched terms (the response's `matched.colours`). */
+const colourTerms = (matches: TermMatch[]) => matches.filter((m) => m.kind === 'colour').flatMap((m) => m.term.split(' '))
 
 type Matched = Output<'search'>['matched']
 
@@ -51,42 +59,62 @@ export class SearchService {
     const config = req.config ?? point!.config
     if (!nest.includes(config.ds) || !nest.includes(config.dr)) throw new UserError(`dims must be in the nesting list ${nest.join(', ')}`)
     if (config.ds > config.dr) throw new UserError('the shortlist prefix (ds) cannot be longer than the rerank prefix (dr)')
-    // LanceDB commits a batch just before the in-memory vectors take it in: search what both hold
-    let allowed = filterActive(req.filter) ? new Set([...(await space.store.ids(req.filter))].filter((id) => space.vectors.has(id))) : null
+    const limit = req.limit ?? 60
+    let allowed = await this.ctx.terms.filterIds(req.filter, space)
     if (generation !== this.ctx.slot.generation) return this.searchOnce(req)
-    const { colours, rest } = req.query.kind === 'text' ? colourWords(req.query.text) : { colours: [], rest: '' }
-    if (colours.length) {
-      // "red car": the dominant-colours signal narrows, the words rank; "red" alone ranks by how red
-      const scored = new Map([...(allowed ?? space.meta.keys())].map((id) => [id, colourScore(this.ctx.signals.value<ColourShare[]>(COLOURS, space.meta.get(id)!), colours)]))
-      allowed = new Set([...scored].filter(([, score]) => score > 0).map(([id]) => id))
-      if (!rest) return this.byColour(space, scored, allowed, colours, req.limit ?? 60)
+    // the words that name a label, an album, a person, a place, a date or a colour narrow the photos;
+    // what is left ranks them by how they look ("red car", "Anna at the beach", "Paris 2023")
+    const text = req.query.kind === 'text' ? req.query.text : null
+    const claimed: Claim = text !== null && !labelQuery(space, text) ? await this.ctx.terms.claim(text, space) : { matches: [], rest: text ?? '' }
+    allowed = narrow(allowed, claimed.matches)
+    if (text !== null && !claimed.rest) return this.byTerms(space, allowed ?? new Set(), claimed.matches, limit)
+    const rest: SearchRequest = text !== null ? { ...req, query: { kind: 'text', text: claimed.rest } } : req
+    const texts = text !== null ? await this.ctx.terms.textHits(claimed.rest, space, allowed, limit) : []
+    const terms = [...claimed.matches, ...texts].map(termShown)
+    let vectors: { query: QueryVectors; matched: Matched }
+    try {
+      vectors = await this.queryVectors(space, rest)
+    } catch (err) {
+      // words the model cannot see may still be written in photos ("Hotel Adlon")
+      if (err instanceof CannotSee && texts.length) return this.byTerms(space, new Set(texts.flatMap((t) => [...t.photos.keys()])), texts, limit, terms)
+      throw err
     }
-    const { query, matched } = await this.queryVectors(space, colours.length ? { ...req, query: { kind: 'text', text: rest } } : req)
-    if (matched) matched.colours = colours
-    const res = runFunnel(space.funnel(), query, config, req.limit ?? 60, allowed)
+    const { query, matched } = vectors
+    if (matched) Object.assign(matched, { colours: colourTerms(claimed.matches), terms })
+    const res = runFunnel(space.funnel(), query, config, limit, allowed)
     const dims = res.stages[res.stages.length - 1]?.dims ?? config.dr
     const cutoff = this.cutoff(space, req, dims)
     const shown = cutoff === null ? res.hits : res.hits.filter((h) => h.score >= cutoff)
-    const hits = shown.flatMap((h) => {
-      const m = space.meta.get(h.id)
-      return m ? [{ ...photoSummary(this.ctx, m), score: h.score }] : []
-    })
+    // photos that say the words come first, then those that look like them
+    const byText = rankByTerms(new Set(texts.flatMap((t) => [...t.photos.keys()])), texts, limit, (a, b) => a - b)
+    const seen = new Set(byText.map((h) => h.id))
     return {
-      hits,
+      hits: this.photos(space, [...byText, ...shown.filter((h) => !seen.has(h.id))].slice(0, limit)),
       stats: { stages: res.stages, ds: config.ds, k: config.k, dr: config.dr, exact: res.exact, scanned: res.scanned, ms: res.ms, estimatedRecall: point?.recall ?? null },
       matched,
       cutoff: cutoff === null ? null : { score: cutoff, dims, hidden: res.hits.length - shown.length }
     }
   }
 
-  /** A query of colour words only: the photos most of those colours, by the smallest share. */
-  private byColour(space: SearchSpace, scored: Map<number, number>, allowed: Set<number>, colours: ColourName[], limit: number): Output<'search'> {
+  private photos(space: SearchSpace, ranked: { id: number; score: number }[]): Output<'search'>['hits'] {
+    return ranked.flatMap((h) => {
+      const m = space.meta.get(h.id)
+      return m ? [{ ...photoSummary(this.ctx, m), score: h.score }] : []
+    })
+  }
+
+  /** A query of such words only ("red", "Anna", "Paris 2023"): the photos they keep, by their scores, newest first on ties. */
+  private byTerms(space: SearchSpace, allowed: Set<number>, matches: TermMatch[], limit: number, shown = matches.map(termShown)): Output<'search'> {
     const t0 = performance.now()
-    const ranked = [...allowed].sort((a, b) => scored.get(b)! - scored.get(a)! || a - b).slice(0, limit)
+    const day = (id: number) => {
+      const m = space.meta.get(id)
+      return m ? photoDay(m) : ''
+    }
+    const ranked = rankByTerms(allowed, matches, limit, (a, b) => day(b).localeCompare(day(a)) || a - b)
     return {
-      hits: ranked.map((id) => ({ ...photoSummary(this.ctx, space.meta.get(id)!), score: scored.get(id)! })),
-      stats: { stages: [], ds: 0, k: 0, dr: 0, exact: true, scanned: scored.size, ms: performance.now() - t0, estimatedRecall: null },
-      matched: { classes: [], via: [], groups: [], unknown: [], colours },
+      hits: this.photos(space, ranked),
+      stats: { stages: [], ds: 0, k: 0, dr: 0, exact: true, scanned: allowed.size, ms: performance.now() - t0, estimatedRecall: null },
+      matched: { classes: [], via: [], groups: [], unknown: [], colours: colourTerms(matches), terms: shown },
       cutoff: null
     }
   }
@@ -113,7 +141,7 @@ export class SearchService {
     let matcher = this.matchers.get(space.model)
     if (!matcher) this.matchers.set(space.model, (matcher = loadConceptMatcher(space.model.card.concepts ?? space.model.card.classes)))
     const { groups, unknown } = (await matcher).match(q.text)
-    if (!groups.length) throw new UserError(cannotSee(q.text, unknown))
+    if (!groups.length) throw new CannotSee(cannotSee(q.text, unknown))
     // one group per query term ("dog on the beach"): a photo scores the mean of its best match in each
     const flat = groups.flatMap((g) => g.matches)
     return {
@@ -123,7 +151,8 @@ export class SearchService {
         via: flat.map((x) => x.via),
         groups: groups.map((g) => ({ term: g.term, classes: g.matches.map((x) => x.className) })),
         unknown,
-        colours: []
+        colours: [],
+        terms: []
       }
     }
   }
@@ -159,7 +188,7 @@ function labelQuery(space: SearchSpace, text: string): { query: QueryVectors; ma
     const h = a.heads.find((x) => x.dims === m) ?? a.heads[a.heads.length - 1]
     return Float32Array.from({ length: h.dims }, (_, j) => h.weight[j * h.classes + k])
   }
-  return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'], groups: [], unknown: [], colours: [] } }
+  return { query: { at: (m) => [column(m)] }, matched: { classes: [a.classes[k]], via: ['your label'], groups: [], unknown: [], colours: [], terms: [] } }
 }
 
 /**

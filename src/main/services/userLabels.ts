@@ -6,7 +6,7 @@ import type { LabelRepository, PhotoMeta } from '../ports/photos'
 
 export class UserLabels {
   private byPath = new Map<string, string>()
-  private names: string[] = []
+  private labelNames: string[] = []
 
   private constructor(private store: LabelRepository) {}
 
@@ -18,8 +18,13 @@ export class UserLabels {
   static async load(store: LabelRepository): Promise<UserLabels> {
     const l = new UserLabels(store)
     l.byPath = await store.labelAssignments()
-    l.names = await store.listLabels()
+    l.labelNames = await store.listLabels()
     return l
+  }
+
+  /** every label's name, oldest first */
+  get names(): readonly string[] {
+    return this.labelNames
   }
 
   of(path: string): string | null {
@@ -28,7 +33,7 @@ export class UserLabels {
 
   /** Counts over the photos indexed now (a label on a path that left the library is kept, not counted). */
   summary(photos: Iterable<PhotoMeta>): Labels {
-    const counts = new Map(this.names.map((n) => [n, 0]))
+    const counts = new Map(this.labelNames.map((n) => [n, 0]))
     let labelled = 0
     for (const m of photos) {
       const l = this.byPath.get(m.path)
@@ -50,30 +55,30 @@ export class UserLabels {
   }
 
   async create(name: string): Promise<void> {
-    if (this.names.includes(name)) throw new UserError(`there is already a label “${name}”`, 409)
+    if (this.labelNames.includes(name)) throw new UserError(`there is already a label “${name}”`, 409)
     await this.store.createLabel(name)
-    this.names.push(name)
+    this.labelNames.push(name)
   }
 
   async rename(from: string, to: string): Promise<void> {
-    if (!this.names.includes(from)) throw new UserError(`no label “${from}”`, 404)
+    if (!this.labelNames.includes(from)) throw new UserError(`no label “${from}”`, 404)
     if (from === to) return
-    if (this.names.includes(to)) throw new UserError(`there is already a label “${to}”`, 409)
+    if (this.labelNames.includes(to)) throw new UserError(`there is already a label “${to}”`, 409)
     await this.store.renameLabel(from, to)
-    this.names = this.names.map((n) => (n === from ? to : n))
+    this.labelNames = this.labelNames.map((n) => (n === from ? to : n))
     for (const [p, l] of this.byPath) if (l === from) this.byPath.set(p, to)
   }
 
   async remove(name: string): Promise<void> {
-    if (!this.names.includes(name)) throw new UserError(`no label “${name}”`, 404)
+    if (!this.labelNames.includes(name)) throw new UserError(`no label “${name}”`, 404)
     await this.store.deleteLabel(name)
-    this.names = this.names.filter((n) => n !== name)
+    this.labelNames = this.labelNames.filter((n) => n !== name)
     for (const [p, l] of this.byPath) if (l === name) this.byPath.delete(p)
   }
 
   /** Label these photos (creating the label if new), or clear their label (null). */
   async assign(paths: string[], label: string | null): Promise<void> {
-    if (label !== null && !this.names.includes(label)) await this.create(label)
+    if (label !== null && !this.labelNames.includes(label)) await this.create(label)
     await this.store.assignLabel(paths, label)
     for (const p of paths) {
       if (label === null) this.byPath.delete(p)

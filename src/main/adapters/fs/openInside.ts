@@ -8,6 +8,11 @@ import { isInside } from './paths'
 
 export class OutsideLibraryError extends Error {}
 
+/** The library folders as real paths (a folder that is gone is left out): what openInside checks against. */
+export async function realRoots(folders: readonly string[]): Promise<string[]> {
+  return (await Promise.all(folders.map((f) => realpath(f).catch(() => null)))).filter((r): r is string => r !== null)
+}
+
 /**
  * Opens `path` read-only and returns the handle only when the open file is a regular file that lies
  * inside one of `roots` (real paths): the descriptor's device and inode must be those of the file at

@@ -9,7 +9,7 @@ export const COLOURS = 'colours'
 export const coloursSignal: SignalDefinition<ColourShare[]> = {
   name: COLOURS,
   version: 'colours-1',
-  async compute(_photo, thumbPath) {
+  async compute({ thumbPath }) {
     const { data } = await sharp(thumbPath).resize(32, 32, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true })
     return dominantColours(new Uint8Array(data.buffer, data.byteOffset, data.length))
   }

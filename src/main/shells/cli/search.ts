@@ -44,7 +44,7 @@ export function searchCommand(program: Command): void {
       await withEngine(program, async (engine) => {
         const res = await call(engine, 'search', req)
         if (opts.json) return console.log(JSON.stringify(res))
-        if (res.matched) console.log(`matched: ${[...res.matched.via, ...res.matched.colours].join(', ')}`)
+        if (res.matched) console.log(`matched: ${[...res.matched.via, ...res.matched.terms.map((t) => t.label)].join(', ')}`)
         for (const u of res.matched?.unknown ?? []) console.log(`the model cannot see “${u.term}”${u.nearest.length ? `; nearest it knows: ${u.nearest.join(', ')}` : ''}`)
         const s = res.stats
         console.log(`${s.exact ? `exact at ${s.dr} dims` : `shortlist ${s.k} at ${s.ds} dims → rerank at ${s.dr}`}; ${s.scanned} compared; ${s.ms.toFixed(2)} ms`)
