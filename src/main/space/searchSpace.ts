@@ -15,7 +15,6 @@ import type { Model } from '../adapters/models/modelCard'
 import { modelId } from '../adapters/models/registry'
 import type { Library, PhotoMeta } from '../ports/photos'
 import { Shortlist, fingerprint } from '../adapters/usearch/shortlist'
-import { usearchFullScan } from '../adapters/usearch/exactScan'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
 import { dataLayout } from '../adapters/fs/dataLayout'
 
@@ -68,7 +67,7 @@ export class SearchSpace {
   }
 
   funnel(): FunnelDeps {
-    return { table: this.vectors, shortlist: (d) => this.shortlist(d), fullScan: usearchFullScan }
+    return { table: this.vectors, shortlist: (d) => this.shortlist(d) }
   }
 
   /** Rows sorted by path, kept until the rows change. */
