@@ -125,6 +125,29 @@ test('the exact scan over more than one chunk and the funnel rerank agree with b
   }
 })
 
+test('the batch rerank on two threads (a worker over the same memory) gives runFunnel its answers', async () => {
+  const { RerankPool } = await import('../src/main/adapters/workers/rerankPool.ts')
+  const d = 64
+  const n = 5000
+  const rows = rowsOf(n, d, true, 31)
+  const table = VectorTable.from(d, Int32Array.from({ length: n }, (_, i) => i * 2 + 1), rows)
+  const queries = Array.from({ length: 9 }, (_, i) => rows.slice(i * 37 * d, (i * 37 + 1) * d))
+  const shortlists = queries.map((q) => scanTable(table, q, 16, 300).map((h) => h.id))
+  const pool = new RerankPool(table)
+  try {
+    for (const config of [{ ds: 16, k: 300, dr: 64 }, { ds: 16, k: 300, dr: 64, via: [{ dims: 32, keep: 50 }] }]) {
+      const batch = await pool.rerank(queries, shortlists, config, 10)
+      queries.forEach((q, i) => {
+        const one = runFunnel({ table, shortlist: () => ({ search: () => shortlists[i] }) }, { at: () => [q] }, config, 10).hits
+        assert.deepEqual(batch[i].map((h) => h.id), one.map((h) => h.id), `query ${i}`)
+        batch[i].forEach((h, j) => assert.ok(Math.abs(h.score - one[j].score) < 1e-6))
+      })
+    }
+  } finally {
+    await pool.close()
+  }
+})
+
 test('on real embeddings (the bundled model, 600 CIFAR-10 photos) the byte table ranks as float32 cosine does', async () => {
   const { loadModel } = await import('../src/main/adapters/models/modelCard.ts')
   const { Embedder } = await import('../src/main/adapters/onnx/embedder.ts')

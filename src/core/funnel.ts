@@ -115,3 +115,24 @@ export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: Funnel,
   }
   return { hits: hits.slice(0, limit), stages: trace, scanned, exact, ms: performance.now() - t0 }
 }
+
+/** Scores of the rows at `slots` on a prefix (the table's kernel, or a worker's over the same memory). */
+export type SlotScorer = (query: Float32Array, dims: number, slots: Int32Array) => Float32Array
+
+/**
+ * The rerank stages of a funnel on one query's shortlist, by slot: each stage scores its pool on
+ * its prefix and keeps the best (ties by slot). What the batch path runs on each thread.
+ */
+export function rerankSlots(score: SlotScorer, query: Float32Array, pool: Int32Array, stages: Stage[]): { slots: Int32Array; scores: Float32Array } {
+  let slots = pool
+  let kept = new Float32Array(0)
+  for (const stage of stages) {
+    const s = score(query, stage.dims, slots)
+    const best = new TopK(Math.min(stage.keep, slots.length))
+    for (let i = 0; i < slots.length; i++) if (best.wants(s[i])) best.offer(slots[i], s[i])
+    const top = best.sorted()
+    slots = Int32Array.from(top, (h) => h.id)
+    kept = Float32Array.from(top, (h) => h.score)
+  }
+  return { slots, scores: kept }
+}
