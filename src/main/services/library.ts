@@ -66,7 +66,7 @@ export class LibraryService {
     return this.status()
   }
 
-  private async filtered(filter: Filter | undefined): Promise<PhotoMeta[]> {
+  private async filtered(filter: Filter | undefined): Promise<Pick<PhotoMeta[], 'length' | 'slice'>> {
     if (!filterActive(filter)) return this.space.sortedPhotos()
     return (await this.space.store.meta(filter)).sort((a, b) => a.path.localeCompare(b.path))
   }
