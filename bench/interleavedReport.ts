@@ -1,6 +1,7 @@
 // The interleaved comparison as Markdown: per configuration its recall and per-round figures, then
 // the claims as median ratios with their spread.
 import type { Interleaved } from './interleaved'
+import type { PrefixScanResult } from './prefixScan'
 
 const f = (v: number | null | undefined, d = 2) => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(d))
 const med = (v: number[]) => {
@@ -14,6 +15,7 @@ export interface InterleavedReport {
   seconds: number
   model: { name: string; sha256: string | null }
   results: Interleaved[]
+  prefix_scans?: PrefixScanResult[]
 }
 
 export function interleavedMarkdown(r: InterleavedReport): string {
@@ -34,6 +36,21 @@ export function interleavedMarkdown(r: InterleavedReport): string {
       `| configuration | recall@10 | p50 ms median (min–max over rounds) | batch QPS median (min–max) |`,
       `|---|---|---|---|`,
       ...x.series.map((s) => `| ${s.name} | ${f(s.recall10, 4)} | ${f(med(s.p50_ms), 3)} (${f(Math.min(...s.p50_ms), 3)}–${f(Math.max(...s.p50_ms), 3)}) | ${f(med(s.qps), 0)} (${f(Math.min(...s.qps), 0)}–${f(Math.max(...s.qps), 0)}) |`),
+      ``
+    )
+  }
+  for (const p of r.prefix_scans ?? []) {
+    lines.push(
+      `## Exact search on a prefix, ${p.scale} (${p.n} vectors, ${p.queries} queries, ${p.rounds} rounds, one thread)`,
+      ``,
+      `| scan | p50 ms median (min–max over rounds) | / full-dim scan, median (min–max) |`,
+      `|---|---|---|`,
+      ...Object.entries(p.ms).map(([name, ms]) => {
+        const ratio = p.ratio_to_full[name]
+        return `| ${name} | ${f(med(ms), 2)} (${f(Math.min(...ms), 2)}–${f(Math.max(...ms), 2)}) | ${ratio ? `${f(med(ratio), 3)} (${f(Math.min(...ratio), 3)}–${f(Math.max(...ratio), 3)})` : '—'} |`
+      }),
+      ``,
+      `The constant c in t(d) <= d/full x t(full) + c, per round (the largest over prefixes): median ${f(med(p.constant_ms))} ms (${f(Math.min(...p.constant_ms))}–${f(Math.max(...p.constant_ms))}).`,
       ``
     )
   }

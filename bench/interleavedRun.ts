@@ -10,6 +10,7 @@ import { exactTopRows } from './exact'
 import { benchInterleaved, type Interleaved, type OurConfig } from './interleaved'
 import { log, machine } from './results'
 import { interleavedMarkdown } from './interleavedReport'
+import { benchPrefixScans, type PrefixScanResult } from './prefixScan'
 
 /** The funnels raced against FAISS: the app's f16 shortlists at Ds 32 and 64, a range of K, reranked on all dims. */
 export function interleavedConfigs(full: number): OurConfig[] {
@@ -31,6 +32,7 @@ export async function runInterleaved(argv: string[], o: BenchOptions, out: strin
   const full = e.model.card.embedding_dim
   const cacheRoot = join(CACHE, modelKey(e.model))
   const results: Interleaved[] = []
+  const prefixScans: PrefixScanResult[] = []
   const dbs = [() => realDatabase(e.train, o.small ? 10 : 1), ...(o.scaleTo ? [() => scaledDatabase(e.train, o.scaleTo, log)] : [])]
   for (const make of dbs) {
     const db = make()
@@ -40,8 +42,10 @@ export async function runInterleaved(argv: string[], o: BenchOptions, out: strin
     const cacheDir = join(cacheRoot, `interleaved-${db.scale}`)
     mkdirSync(cacheDir, { recursive: true })
     results.push(await benchInterleaved(db, queries, truth, { rounds, efs: [16, 32, 64, 128, 256], configs: interleavedConfigs(full), cacheDir, work: join(CACHE, 'run-interleaved'), threads: 2 }))
+    log(`${db.scale}: exact search at every prefix, ${rounds} rounds…`)
+    prefixScans.push(benchPrefixScans(db, e.model.card.nesting, queries.slice(0, 30), rounds))
   }
-  const report = { machine: machine(), started, seconds: (performance.now() - t0) / 1000, model: { name: e.model.card.name, sha256: e.model.card.sha256 ?? null }, load_end: loadavg(), results }
+  const report = { machine: machine(), started, seconds: (performance.now() - t0) / 1000, model: { name: e.model.card.name, sha256: e.model.card.sha256 ?? null }, load_end: loadavg(), results, prefix_scans: prefixScans }
   if (out) {
     mkdirSync(out, { recursive: true })
     writeFileSync(join(out, 'interleaved.json'), JSON.stringify(report, null, 1))
