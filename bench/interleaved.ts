@@ -21,6 +21,14 @@ export interface OurConfig {
   quantization: Quantization
 }
 
+/** The funnels raced against FAISS: the app's f16 shortlists at Ds 32 and 64, a range of K, reranked on all dims. */
+export function interleavedConfigs(full: number): OurConfig[] {
+  const out: OurConfig[] = []
+  for (const ds of [32, 64]) for (const k of [100, 200, 400, 800, 1600]) out.push({ funnel: { ds, k, dr: full }, quantization: 'f16' })
+  out.push({ funnel: { ds: 64, k: 400, dr: full }, quantization: 'i8' })
+  return out
+}
+
 export interface InterleavedOptions {
   rounds: number
   efs: number[]

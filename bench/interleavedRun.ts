@@ -7,18 +7,10 @@ import type { BenchOptions } from './adaptive'
 import { queryVectors, realDatabase, sampleRows, scaledDatabase } from './database'
 import { CACHE, loadEmbeddings, modelKey } from './embeddings'
 import { exactTopRows } from './exact'
-import { benchInterleaved, type Interleaved, type OurConfig } from './interleaved'
+import { benchInterleaved, interleavedConfigs, type Interleaved } from './interleaved'
 import { log, machine } from './results'
 import { interleavedMarkdown } from './interleavedReport'
 import { benchPrefixScans, type PrefixScanResult } from './prefixScan'
-
-/** The funnels raced against FAISS: the app's f16 shortlists at Ds 32 and 64, a range of K, reranked on all dims. */
-export function interleavedConfigs(full: number): OurConfig[] {
-  const out: OurConfig[] = []
-  for (const ds of [32, 64]) for (const k of [100, 200, 400, 800, 1600]) out.push({ funnel: { ds, k, dr: full }, quantization: 'f16' })
-  out.push({ funnel: { ds: 64, k: 400, dr: full }, quantization: 'i8' })
-  return out
-}
 
 export async function runInterleaved(argv: string[], o: BenchOptions, out: string | null): Promise<Interleaved[]> {
   const value = (f: string) => {
