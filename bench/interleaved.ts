@@ -5,11 +5,13 @@
 //   single-query latency: ours on one thread (usearch search inline, the rerank in JS/WASM), FAISS
 //                         with one OpenMP thread
 //   batch throughput:     both on 2 threads (usearch's batch search + a rerank worker; FAISS's OpenMP)
+import { existsSync, statSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { funnelName, recallAtK, type Funnel } from '../src/core/mrl'
 import { runFunnel } from '../src/core/funnel'
 import { Shortlist, type Quantization } from '../src/main/adapters/usearch/shortlist'
+import { dataLayout } from '../src/main/adapters/fs/dataLayout'
 import { RerankPool } from '../src/main/adapters/workers/rerankPool'
 import type { Database } from './database'
 import { FaissServer } from './faissServer'
@@ -25,7 +27,9 @@ export interface OurConfig {
 export function interleavedConfigs(full: number): OurConfig[] {
   const out: OurConfig[] = []
   for (const ds of [32, 64]) for (const k of [100, 200, 400, 800, 1600]) out.push({ funnel: { ds, k, dr: full }, quantization: 'f16' })
-  out.push({ funnel: { ds: 64, k: 400, dr: full }, quantization: 'i8' })
+  // AdANNS-style: the same shortlists with an int8 index (bytes per vector against recall)
+  for (const k of [400, 800]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'i8' })
+  out.push({ funnel: { ds: 32, k: 800, dr: full }, quantization: 'i8' })
   return out
 }
 
@@ -131,7 +135,9 @@ export async function benchInterleaved(db: Database, queries: Float32Array[], tr
       const index = indexFor(c)
       const deps = { table: db.table, shortlist: () => index }
       const one = (q: Float32Array) => runFunnel(deps, { at: () => [q] }, c.funnel, TOP).hits.map((h) => h.id)
-      const series: Series = { name: `${funnelName(c.funnel)} ${c.quantization}`, system: 'ours', recall10: recallOf(queries.map(one)), p50_ms: [], qps: [], index_bytes: null }
+      const file = o.cacheDir ? dataLayout(o.cacheDir).shortlist(c.funnel.ds, c.quantization) : null
+      const bytes = file && existsSync(file) ? statSync(file).size : null
+      const series: Series = { name: `${funnelName(c.funnel)} ${c.quantization}`, system: 'ours', recall10: recallOf(queries.map(one)), p50_ms: [], qps: [], index_bytes: bytes }
       const latency = () => {
         const ms = queries.map((q) => {
           const t0 = performance.now()

@@ -33,9 +33,9 @@ export function interleavedMarkdown(r: InterleavedReport): string {
       ``,
       `Ratios: FAISS's p50 at our recall (linear between the efs around it, in the same round) / ours, or our QPS / FAISS's; above 1 = ours better.`,
       ``,
-      `| configuration | recall@10 | p50 ms median (min–max over rounds) | batch QPS median (min–max) |`,
-      `|---|---|---|---|`,
-      ...x.series.map((s) => `| ${s.name} | ${f(s.recall10, 4)} | ${f(med(s.p50_ms), 3)} (${f(Math.min(...s.p50_ms), 3)}–${f(Math.max(...s.p50_ms), 3)}) | ${f(med(s.qps), 0)} (${f(Math.min(...s.qps), 0)}–${f(Math.max(...s.qps), 0)}) |`),
+      `| configuration | recall@10 | p50 ms median (min–max over rounds) | batch QPS median (min–max) | index bytes / vector |`,
+      `|---|---|---|---|---|`,
+      ...x.series.map((s) => `| ${s.name} | ${f(s.recall10, 4)} | ${f(med(s.p50_ms), 3)} (${f(Math.min(...s.p50_ms), 3)}–${f(Math.max(...s.p50_ms), 3)}) | ${f(med(s.qps), 0)} (${f(Math.min(...s.qps), 0)}–${f(Math.max(...s.qps), 0)}) | ${s.index_bytes ? f(s.index_bytes / x.n, 1) : '—'} |`),
       ``
     )
   }
