@@ -148,6 +148,25 @@ test('the batch rerank on two threads (a worker over the same memory) gives runF
   }
 })
 
+test('the self-join gives each row the funnel answer for its own vector, the row itself left out', async () => {
+  const { nearestOfEach } = await import('../src/main/adapters/workers/rerankPool.ts')
+  const { Shortlist } = await import('../src/main/adapters/usearch/shortlist.ts')
+  const d = 64
+  const n = 3000
+  const rows = rowsOf(n, d, false, 41)
+  const table = VectorTable.from(d, Int32Array.from({ length: n }, (_, i) => i + 100), rows)
+  const index = Shortlist.build(table, 16)
+  const ids = [100, 101, 2000, 3099]
+  const config = { ds: 16, k: 200, dr: 64 }
+  const got = await nearestOfEach(table, index, ids, config, 5)
+  ids.forEach((id, i) => {
+    const q = table.vector(id)
+    const one = runFunnel({ table, shortlist: () => ({ search: () => index.search(q, 201) }) }, { at: () => [q], exclude: new Set([id]) }, config, 5).hits
+    assert.deepEqual(got[i].map((h) => h.id), one.map((h) => h.id), `row ${id}`)
+    assert.ok(!got[i].some((h) => h.id === id))
+  })
+})
+
 test('on real embeddings (the bundled model, 600 CIFAR-10 photos) the byte table ranks as float32 cosine does', async () => {
   const { loadModel } = await import('../src/main/adapters/models/modelCard.ts')
   const { Embedder } = await import('../src/main/adapters/onnx/embedder.ts')

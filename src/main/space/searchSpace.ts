@@ -16,6 +16,9 @@ import { modelId } from '../adapters/models/registry'
 import type { Library, PhotoMeta } from '../ports/photos'
 import { Shortlist, fingerprint } from '../adapters/usearch/shortlist'
 import { PhotoTable } from './photoTable'
+import { nearestOfEach } from '../adapters/workers/rerankPool'
+import type { Funnel } from '../../core/mrl'
+import type { Hit } from '../../core/funnel'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
 import { dataLayout } from '../adapters/fs/dataLayout'
 
@@ -94,6 +97,11 @@ export class SearchSpace {
 
   funnel(): FunnelDeps {
     return { table: this.vectors, shortlist: (d) => this.shortlist(d) }
+  }
+
+  /** The `k` nearest photos of each of `ids` by the funnel `config` (a self-join on every core: a duplicates finder). */
+  nearestOfEach(ids: number[], config: Funnel, k: number): Promise<Hit[][]> {
+    return nearestOfEach(this.vectors, this.shortlist(config.ds), ids, config, k)
   }
 
   /** Rows sorted by path (the order kept as ids until the rows change). */

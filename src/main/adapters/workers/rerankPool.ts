@@ -57,3 +57,19 @@ export class RerankPool {
     await this.worker.terminate()
   }
 }
+
+/**
+ * A self-join on every core: the `k` nearest photos of each of `ids` (the photo itself left out)
+ * by the funnel `config`, the shortlists from `index` in one batch. For a duplicates finder.
+ */
+export async function nearestOfEach(table: VectorTable, index: { searchMany(q: Float32Array[], k: number): number[][] }, ids: number[], config: Funnel, k: number): Promise<Hit[][]> {
+  const queries = ids.map((id) => table.vector(id))
+  const lists = index.searchMany(queries, config.k + 1)
+  const pool = new RerankPool(table)
+  try {
+    const hits = await pool.rerank(queries, lists, config, k + 1)
+    return hits.map((h, i) => h.filter((x) => x.id !== ids[i]).slice(0, k))
+  } finally {
+    await pool.close()
+  }
+}
