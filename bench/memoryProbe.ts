@@ -1,9 +1,10 @@
 // One fresh process opening a data folder's search space the way the app does (Store.open, then
 // SearchSpace.open: the rows streamed into the byte table and the columnar rows), then its
 // shortlist index (loaded, or built and saved), then searches; prints the process's memory at each
-// step as one JSON line. Run by bench/memory.ts so that nothing else lives in the process.
+// step (and the peak since the previous step) as one JSON line. Run by bench/memory.ts so that
+// nothing else lives in the process.
 //   node --import tsx bench/memoryProbe.ts DATA_DIR DS K QUERIES.f32
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { runFunnel } from '../src/core/funnel'
 import { loadModel } from '../src/main/adapters/models/modelCard'
 import { Store } from '../src/main/adapters/lance/store'
@@ -13,13 +14,20 @@ import { percentile } from './quality'
 
 const [dataDir, dsArg, kArg, queriesFile] = process.argv.slice(2)
 const mb = (b: number) => Math.round(b / 2 ** 20)
+/** the peak RSS since the last reset (VmHWM): getrusage's maxrss keeps the spawning parent's size across exec */
+const peakMb = () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024)
+const resetPeak = () => writeFileSync('/proc/self/clear_refs', '5')
+/** the process now, and its peak since the previous sample */
 const sample = () => {
   const m = process.memoryUsage()
-  return { rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), external_mb: mb(m.external), peak_rss_mb: mb(process.resourceUsage().maxRSS * 1024) }
+  const out = { rss_mb: mb(m.rss), heap_mb: mb(m.heapUsed), external_mb: mb(m.external), peak_rss_mb: peakMb() }
+  resetPeak()
+  return out
 }
 
 async function main(): Promise<void> {
   const steps: Record<string, unknown> = {}
+  resetPeak()
   const model = await loadModel()
   steps.baseline = sample()
   let t0 = performance.now()
