@@ -3,9 +3,10 @@
 // a full sort. A row's first d dims are d bytes, so a prefix scan reads d/512 of what a 512-d one
 // does (a 64-d prefix is one cache line a row).
 //
-// Measured at 1,000,000 x 512 on 2 shared cores, one query (bench/kernels.ts, interleaved):
-// see bench/results/kernels.md. Before: a JS loop over f32 rows took 250 ms at 64 dims and 546 ms
-// at 256, and usearch's exactSearch (f32, both cores) 102 ms at 512.
+// Measured at 1,000,000 x 512 on 2 shared cores, one query, 6 interleaved rounds (bench/prefixScan.ts,
+// bench/results/interleaved.md): p50 18 ms at 8 dims, 23 at 64, 36 at 128, 69 at 256, 90 at 512;
+// usearch's float32 exactSearch at 512 in the same rounds 235 ms (1 thread), 285 (2). Before: a JS
+// loop over f32 rows took 250 ms at 64 dims and 546 ms at 256.
 import type { VectorTable } from './vectors'
 
 export interface Scored {

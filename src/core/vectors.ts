@@ -3,8 +3,9 @@
 // WebAssembly memory that the SIMD kernels (kernels/) and worker threads read in place. Rows come
 // in blocks of CHUNK rows; each block also keeps the first dims/8 of its rows side by side (the
 // short copy: 64 MB at 1,000,000 x 512), which prefix scans up to that width read instead.
-// Measured (1M x 512, bench/results/kernels.md): splitting every row into parts by prefix made
-// short scans cheaper but a 200-row rerank 2-5x dearer (a row in 7 places), so rows stay whole.
+// Measured (1M x 512, one process, interleaved, loaded machine): splitting every row into parts by
+// prefix made short scans cheaper but a 200-row rerank 2-5x dearer (a row in 7 places), so rows
+// stay whole.
 //
 // A row is scaled by its own largest magnitude to 0..255 (u8) while every value seen is >= 0 (a
 // ReLU embedding), else to -127..127 (i8); cosine does not see the row's scale, which is kept to
