@@ -179,7 +179,7 @@ export class VectorTable {
   /** A first negative value: every row so far goes from 0..255 to 0..127 (one bit of it is lost). */
   private toSigned(): void {
     const rows = new Uint8Array(this.memory.buffer, ROWS_AT, (this.capacity / CHUNK) * blockBytes(this.layoutNow))
-    for (let i = 0; i < rows.length; i++) rows[i] = rows[i] >> 1
+    for (let i = 0; i < rows.length; i++) rows[i] = Math.min(127, (rows[i] + 1) >> 1)
     for (let s = 0; s < this.n; s++) this.scales[s] *= 2
     this.layoutNow = { ...this.layoutNow, signed: true }
   }
