@@ -13,6 +13,10 @@ import { quality } from './quality'
 import { log, machine, type Entry } from './results'
 import type { PeerRun } from './lancePeer'
 import type { Source } from './configs'
+import { benchInterleaved, interleavedConfigs, type Interleaved } from './interleaved'
+import { benchPrefixScans, type PrefixScanResult } from './prefixScan'
+import { modelKey } from './embeddings'
+import { mkdirSync } from 'node:fs'
 
 export interface BenchOptions {
   small: boolean
@@ -42,6 +46,9 @@ export interface BenchReport {
   scales: { scale: string; n: number; real: boolean; table_bytes: number; peak_rss_mb: number; faiss_peak_rss_mb: number | null; load_start: number; load_end: number }[]
   entries: Entry[]
   cascade: CascadeResult
+  /** our funnels and FAISS HNSW timed in alternation at each scale (bench/interleaved.ts): the speed claims */
+  interleaved?: Interleaved[]
+  prefix_scans?: PrefixScanResult[]
   /** later runs of some sources only (npm run bench -- --sources … --merge), merged into this report */
   supplements?: { started: string; seconds: number; sources?: Source[]; scales: BenchReport['scales'] }[]
 }
@@ -108,6 +115,19 @@ async function benchScale(e: Embeddings, db: Database, o: BenchOptions, report: 
       })
     }
   }
+  const rounds = o.small ? 2 : 6
+  const speedVectors = vectors.slice(0, speedRows.length)
+  if (o.peers && !o.sources) {
+    // the speed claims: ours and FAISS HNSW in alternating rounds (indexes cached between runs)
+    const cacheDir = join(CACHE, modelKey(e.model), `interleaved-${db.scale}`)
+    mkdirSync(cacheDir, { recursive: true })
+    const inter = await benchInterleaved(db, speedVectors, speedRows.map((r) => truth.get(r)!), { rounds, efs: [16, 32, 64, 128, 256], configs: interleavedConfigs(full, db.n), cacheDir, work: join(tmp, 'interleaved'), threads: 2 }).catch((err: Error) => {
+      log(`interleaved comparison failed: ${err.message}`)
+      return null
+    })
+    if (inter) (report.interleaved ??= []).push(inter)
+  }
+  if (!o.sources) (report.prefix_scans ??= []).push(benchPrefixScans(db, nesting, speedVectors.slice(0, 30), rounds))
   rmSync(tmp, { recursive: true, force: true })
   report.entries.push(...entries)
   report.scales.push({ scale: db.scale, n: db.n, real: db.real, table_bytes: db.n * db.dims * 4, peak_rss_mb: process.resourceUsage().maxRSS / 1024, faiss_peak_rss_mb: faissPeak, load_start: loadStart, load_end: loadavg()[0] })

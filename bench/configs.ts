@@ -8,7 +8,7 @@ export type Source = Quantization | 'f16-compact' | 'scan'
 
 export interface Config {
   name: string
-  family: 'exact' | 'funnel' | 'multi'
+  family: 'exact' | 'funnel' | 'multi' | 'reference'
   source: Source | null
   funnel: Funnel
 }

@@ -14,6 +14,9 @@ export interface Database {
   scale: string
   n: number
   dims: number
+  /** the embeddings as float32, row after row: the ground truth and the peers search these */
+  vectors: Float32Array
+  /** our engine's table of the same rows (one byte a dim, src/core/vectors.ts); ids = rows */
   table: VectorTable
   /** class of each row (a noisy copy keeps its source's class) */
   labels: Uint8Array
@@ -36,7 +39,7 @@ function table(dims: number, vectors: Float32Array): VectorTable {
 export function realDatabase(train: Split, every = 1): Database {
   const pick = Array.from({ length: Math.floor(train.n / every) }, (_, i) => i * every)
   const { vectors, labels } = rows(train, pick)
-  return { scale: every === 1 ? `${train.n / 1000}k` : `${pick.length / 1000}k`, n: pick.length, dims: train.dims, table: table(train.dims, vectors), labels, real: true }
+  return { scale: every === 1 ? `${train.n / 1000}k` : `${pick.length / 1000}k`, n: pick.length, dims: train.dims, vectors, table: table(train.dims, vectors), labels, real: true }
 }
 
 /** A deterministic normal generator (mulberry32 + Box-Muller), so every run searches the same 1M. */
@@ -60,18 +63,19 @@ export function scaledDatabase(train: Split, n: number, log: (s: string) => void
   for (let r = 0; r < train.n; r++) for (let j = 0; j < d; j++) std[j] += (train.vectors[r * d + j] - mean[j]) ** 2 / train.n
   for (let j = 0; j < d; j++) std[j] = NOISE * Math.sqrt(std[j])
   const t = new VectorTable(d, n)
+  const vectors = new Float32Array(n * d)
   const labels = new Uint8Array(n)
   const noise = gaussian(12345)
-  const row = new Float32Array(d)
   for (let i = 0; i < n; i++) {
     const src = i % train.n
     const copy = Math.floor(i / train.n)
+    const row = vectors.subarray(i * d, (i + 1) * d)
     for (let j = 0; j < d; j++) row[j] = train.vectors[src * d + j] + (copy ? std[j] * noise() : 0)
     t.set(i, row)
     labels[i] = train.labels[src]
     if ((i + 1) % 200_000 === 0) log(`  building the ${n / 1e6}M database: ${i + 1}/${n}`)
   }
-  return { scale: `${n / 1e6}M`, n, dims: d, table: t, labels, real: false }
+  return { scale: `${n / 1e6}M`, n, dims: d, vectors, table: t, labels, real: false }
 }
 
 /** Every (total / count)-th row: a sample stratified over the class-sorted query split. */

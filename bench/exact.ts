@@ -1,14 +1,13 @@
-// Exact top-k of many queries on a prefix, through usearch's SIMD exactSearch on all cores: the
-// ground truth (full dims) and the exact-at-every-prefix quality rows. Rows are table slots, which
-// the benchmark's databases make equal to ids.
+// Exact top-k of many queries on a prefix of the float32 rows, through usearch's SIMD exactSearch
+// on all cores: the ground truth (full dims), and the reference shortlists. Rows = ids.
 import usearch, { type BatchMatches, type Matches } from 'usearch'
 import type { Database } from './database'
 
 /** The rows' first `dims` dims, contiguous (what exactSearch needs). */
 export function prefixMatrix(db: Database, dims: number): Float32Array {
-  if (dims === db.dims) return db.table.matrix.subarray(0, db.n * dims)
+  if (dims === db.dims) return db.vectors
   const out = new Float32Array(db.n * dims)
-  const data = db.table.matrix
+  const data = db.vectors
   for (let r = 0; r < db.n; r++) out.set(data.subarray(r * db.dims, r * db.dims + dims), r * dims)
   return out
 }

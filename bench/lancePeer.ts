@@ -35,7 +35,7 @@ function arrowChunk(db: Database, start: number, count: number): import('apache-
   const { Field, FixedSizeList, Float32, Int32, RecordBatch, Table, makeData } = arrow
   const d = db.dims
   const listType = new FixedSizeList(d, new Field('item', new Float32(), true))
-  const child = makeData({ type: new Float32(), length: count * d, nullCount: 0, data: db.table.matrix.slice(start * d, (start + count) * d) })
+  const child = makeData({ type: new Float32(), length: count * d, nullCount: 0, data: db.vectors.slice(start * d, (start + count) * d) })
   const vector = makeData({ type: listType, length: count, nullCount: 0, child })
   const id = makeData({ type: new Int32(), length: count, nullCount: 0, data: Int32Array.from({ length: count }, (_, i) => start + i) })
   return new Table([new RecordBatch({ id, vector })])

@@ -5,14 +5,13 @@ import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { recallAtK } from '../src/core/mrl'
 import { PrefixScan } from '../src/core/scan'
-import { usearchFullScan } from '../src/main/adapters/usearch/exactScan'
 import { runFunnel, type Candidates } from '../src/core/funnel'
 import { COMPACT_CONNECTIVITY, DEFAULT_CONNECTIVITY, Shortlist } from '../src/main/adapters/usearch/shortlist'
 import { exactConfigs, funnelConfigs, GRID, SOURCES, type Config, type Source } from './configs'
 import type { Database } from './database'
 import { exactTopRows, prefixMatrix } from './exact'
 import { percentile, quality, TOP, type Quality } from './quality'
-import { inverseNorms, rerankMany } from './rerank'
+import { inverseNorms, rerankMany, storedRows } from './rerank'
 import { log, machine, type Entry } from './results'
 
 export interface OursInput {
@@ -89,28 +88,36 @@ export function benchOurs(input: OursInput): Entry[] {
   const qualityOf = (answers: number[][]) => (qual ? quality(answers, qual.rows, (row) => truth.get(row)!, db.labels, input.queryLabels) : null)
   const query = (q: Float32Array) => ({ at: () => [q] })
 
-  // exact search at every prefix
+  // exact search at every prefix, on the engine's byte table (the SIMD scan of src/core/scan.ts)
+  const noShortlist = () => {
+    throw new Error('exact search needs no shortlist')
+  }
+  const deps = { table: db.table, shortlist: noShortlist }
+  const exactAnswers = (vectors: Float32Array[], c: Config) => vectors.map((q) => runFunnel(deps, query(q), c.funnel, TOP).hits.map((h) => h.id))
   for (const c of input.exact === false ? [] : exactConfigs(nesting)) {
     const m = c.funnel.dr
     const slow = m !== full
     const vectors = slow ? speed.vectors.slice(0, input.slowSpeedQueries) : speed.vectors
-    const deps = { table: db.table, shortlist: () => { throw new Error('exact search needs no shortlist') }, fullScan: usearchFullScan }
     const each = timeEach(vectors, (q) => runFunnel(deps, query(q), c.funnel, TOP).hits.map((h) => h.id))
-    let qps = (1000 * vectors.length) / each.ms.reduce((a, b) => a + b, 0)
-    let qpsNote = 'one JS thread, queries in sequence'
-    if (!slow) {
-      const t0 = performance.now()
-      exactTopRows(db, vectors, m, TOP)
-      qps = (1000 * vectors.length) / (performance.now() - t0)
-      qpsNote = 'usearch exactSearch, the batch on all cores'
-    }
-    const q = qual ? qualityOf(exactTopRows(db, qual.vectors, m, TOP)) : null
-    const s: Speed = { p50: percentile(each.ms, 50), p99: percentile(each.ms, 99), qps, qpsNote, answers: each.answers, queries: vectors.length }
+    const qps = (1000 * vectors.length) / each.ms.reduce((a, b) => a + b, 0)
+    const q = qual ? qualityOf(exactAnswers(qual.vectors, c)) : null
+    const s: Speed = { p50: percentile(each.ms, 50), p99: percentile(each.ms, 99), qps, qpsNote: 'one thread, queries in sequence', answers: each.answers, queries: vectors.length }
     out.push(entry(c, db, q, s, speedRecall(each.answers), null))
     log(`${db.scale} ${c.name}: p50 ${s.p50.toFixed(2)} ms, recall ${out[out.length - 1].recall10?.toFixed(3)}${q ? `, mAP@10 ${q.map10.toFixed(2)}` : ''}`)
   }
+  // the reference every quality claim is against: exact search on the float32 embeddings (usearch)
+  if (input.exact !== false) {
+    const ref: Config = { name: `exact ${full} float32 (reference)`, family: 'reference', source: null, funnel: { ds: full, k: 0, dr: full } }
+    const t0 = performance.now()
+    const answers = exactTopRows(db, speed.vectors, full, TOP)
+    const ms = (performance.now() - t0) / speed.vectors.length
+    const q = qual ? qualityOf(exactTopRows(db, qual.vectors, full, TOP)) : null
+    const s: Speed = { p50: ms, p99: ms, qps: 1000 / ms, qpsNote: 'usearch exactSearch on float32, the batch on all cores (p50 = batch time / queries)', answers, queries: speed.vectors.length }
+    out.push(entry(ref, db, q, s, speedRecall(answers), null))
+  }
 
-  const norms = qual ? inverseNorms(db, nesting) : []
+  const stored = qual ? storedRows(db) : new Float32Array(0)
+  const norms = qual ? inverseNorms(db, stored, nesting) : []
   for (const source of input.sources ?? SOURCES) {
     // at a synthetic scale every index build takes minutes: f16 (the app's) at every Ds, the other
     // quantizations at Ds=16; the compact graph is the app's answer to the 1M memory target at Ds=16
@@ -120,11 +127,11 @@ export function benchOurs(input: OursInput): Entry[] {
       if (!configs.length) continue
       const { candidates, build, shortlist } = shortlistFor(db, source, ds, input.tmp)
       const pools = qual ? poolsFor(db, source, ds, shortlist, qual.vectors, configs) : null
-      const answers = qual && pools ? rerankMany(db, nesting, norms, qual.vectors, configs.map((c) => c.funnel), (f, qi) => pools.get(f.k)![qi]) : null
+      const answers = qual && pools ? rerankMany(db, stored, nesting, norms, qual.vectors, configs.map((c) => c.funnel), (f, qi) => pools.get(f.k)![qi]) : null
       const slow = source === 'scan'
       const vectors = slow ? speed.vectors.slice(0, input.slowSpeedQueries) : speed.vectors
       configs.forEach((c, ci) => {
-        const deps = { table: db.table, shortlist: () => candidates, fullScan: usearchFullScan }
+        const deps = { table: db.table, shortlist: () => candidates }
         const each = timeEach(vectors, (q) => runFunnel(deps, query(q), c.funnel, TOP).hits.map((h) => h.id))
         const s: Speed = { p50: percentile(each.ms, 50), p99: percentile(each.ms, 99), ...batch(db, shortlist, c, vectors, each.ms), answers: each.answers, queries: vectors.length }
         const q = answers ? qualityOf(answers[ci]) : null
@@ -140,7 +147,7 @@ export function benchOurs(input: OursInput): Entry[] {
 }
 
 function shortlistFor(db: Database, source: Source, ds: number, tmp: string): { candidates: Candidates; shortlist: Shortlist | null; build: { s: number; bytes: number } } {
-  if (source === 'scan') return { candidates: new PrefixScan(db.table, ds, usearchFullScan), shortlist: null, build: { s: 0, bytes: 0 } }
+  if (source === 'scan') return { candidates: new PrefixScan(db.table, ds), shortlist: null, build: { s: 0, bytes: 0 } }
   const t0 = performance.now()
   const shortlist = source === 'f16-compact' ? Shortlist.build(db.table, ds, 'f16', COMPACT_CONNECTIVITY) : Shortlist.build(db.table, ds, source, DEFAULT_CONNECTIVITY)
   const s = (performance.now() - t0) / 1000
@@ -177,7 +184,7 @@ function engineAgreement(db: Database, vectors: Float32Array[], pool: number[][]
   let sum = 0
   for (let qi = 0; qi < n; qi++) {
     const given: Candidates = { search: () => pool[qi] }
-    const hits = runFunnel({ table: db.table, shortlist: () => given, fullScan: usearchFullScan }, { at: () => [vectors[qi]] }, c.funnel, TOP).hits.map((h) => h.id)
+    const hits = runFunnel({ table: db.table, shortlist: () => given }, { at: () => [vectors[qi]] }, c.funnel, TOP).hits.map((h) => h.id)
     sum += recallAtK(hits, answers[qi])
   }
   return sum / n
@@ -192,7 +199,7 @@ function batch(db: Database, shortlist: Shortlist | null, c: Config, vectors: Fl
   const answered: Candidates = { search: () => lists[current] }
   vectors.forEach((q, i) => {
     current = i
-    runFunnel({ table: db.table, shortlist: () => answered, fullScan: usearchFullScan }, { at: () => [q] }, c.funnel, TOP)
+    runFunnel({ table: db.table, shortlist: () => answered }, { at: () => [q] }, c.funnel, TOP)
   })
   return { qps: (1000 * vectors.length) / (performance.now() - t0), qpsNote: 'usearch batch search on all cores, JS rerank on one' }
 }

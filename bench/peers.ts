@@ -28,7 +28,7 @@ export function benchFaiss(db: Database, o: PeerOptions): { runs: PeerRun[]; pea
   mkdirSync(o.work, { recursive: true })
   const dbFile = join(o.work, 'db.f32')
   const qFile = join(o.work, 'queries.f32')
-  writeMatrix(dbFile, db.table.matrix.subarray(0, db.n * db.dims), db.dims)
+  writeMatrix(dbFile, db.vectors, db.dims)
   writeMatrix(qFile, o.queries, db.dims)
   log(`faiss ${db.scale}: ${o.queries.length} queries`)
   const args = [join(ROOT, 'bench', 'faiss_peer.py'), dbFile, qFile, String(db.dims), o.work, '--speed', String(o.speedQueries), '--ef', o.efs.join(',')]

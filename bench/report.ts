@@ -5,6 +5,7 @@ import { connectivityFor, DEFAULT_CONNECTIVITY } from '../src/main/adapters/usea
 import type { BenchReport } from './adaptive'
 import type { HeldOut } from './cascade'
 import type { Entry } from './results'
+import { interleavedMarkdown } from './interleavedReport'
 
 const METRICS = ['p50_ms', 'p99_ms', 'qps', 'index_bytes', 'map10', 'recall10'] as const
 
@@ -46,17 +47,19 @@ export function checkClaims(r: BenchReport): Claim[] {
   const at = r.entries.filter((e) => e.scale === big.scale)
   const full = Math.max(...r.model.nesting)
   const exact = at.find((e) => e.system === 'ours' && e.family === 'exact' && e.dr === full)!
+  // quality claims are against exact search on the float32 embeddings (ours stores a byte a dim)
+  const reference = at.find((e) => e.family === 'reference') ?? exact
   const flat = at.find((e) => e.family === 'faiss-flat')
   const hnsw = at.filter((e) => e.family === 'faiss-hnsw').sort((a, b) => (a.recall10 ?? 0) - (b.recall10 ?? 0))
   const good = at
-    .filter((e) => e.system === 'ours' && e.family !== 'exact' && e.map10 !== null && exact.map10 !== null && e.map10 >= exact.map10 - 0.2 && (e.recall10 ?? 0) >= 0.95)
+    .filter((e) => e.system === 'ours' && e.family !== 'exact' && e.family !== 'reference' && e.map10 !== null && reference.map10 !== null && e.map10 >= reference.map10 - 0.2 && (e.recall10 ?? 0) >= 0.95)
     .sort((a, b) => (a.p50_ms ?? Infinity) - (b.p50_ms ?? Infinity))
   const best = good[0]
   const claims: Claim[] = []
-  if (!best) claims.push({ claim: `a funnel within 0.2 mAP@10 points of exact and recall@10 >= 0.95 at ${big.scale}`, met: false, detail: 'no funnel meets both' })
+  if (!best) claims.push({ claim: `a funnel within 0.2 mAP@10 points of exact float32 search and recall@10 >= 0.95 at ${big.scale}`, met: false, detail: 'no funnel meets both' })
   else {
     const f = (x: number | null | undefined) => (x == null ? 'n/a' : x.toFixed(3))
-    claims.push({ claim: `a funnel within 0.2 mAP@10 points of exact and recall@10 >= 0.95 at ${big.scale}`, met: true, detail: `${best.name}: mAP@10 ${f(best.map10)} vs ${f(exact.map10)}, recall@10 ${f(best.recall10)}, p50 ${f(best.p50_ms)} ms` })
+    claims.push({ claim: `a funnel within 0.2 mAP@10 points of exact float32 search and recall@10 >= 0.95 at ${big.scale}`, met: true, detail: `${best.name}: mAP@10 ${f(best.map10)} vs ${f(reference.map10)} (exact float32; our byte table's exact search: ${f(exact.map10)}), recall@10 ${f(best.recall10)}, p50 ${f(best.p50_ms)} ms` })
     const speedup = (exact.p50_ms ?? 0) / (best.p50_ms ?? Infinity)
     claims.push({ claim: 'p50 >= 20x lower than our exact full-dim search', met: speedup >= 20, detail: `${speedup.toFixed(1)}x (${f(exact.p50_ms)} ms vs ${f(best.p50_ms)} ms)` })
     if (flat) claims.push({ claim: 'p50 lower than FAISS IndexFlatIP', met: (best.p50_ms ?? Infinity) < (flat.p50_ms ?? 0), detail: `${f(best.p50_ms)} ms vs ${f(flat.p50_ms)} ms (${((flat.p50_ms ?? 0) / (best.p50_ms ?? 1)).toFixed(1)}x)` })
@@ -67,7 +70,7 @@ export function checkClaims(r: BenchReport): Claim[] {
       .sort((a, b) => (a.e.p50_ms ?? Infinity) / a.faiss - (b.e.p50_ms ?? Infinity) / b.faiss)
     if (hnsw.length)
       claims.push({
-        claim: 'p50 below FAISS IndexHNSWFlat at equal recall',
+        claim: 'p50 below FAISS IndexHNSWFlat at equal recall (one pass each, not interleaved: the interleaved claims below are the ones that count)',
         met: matched.length ? (matched[0].e.p50_ms ?? Infinity) < matched[0].faiss : false,
         detail: matched.length
           ? `best ratio: ${matched[0].e.name} ${f(matched[0].e.p50_ms)} ms at recall ${f(matched[0].e.recall10)} vs FAISS ${f(matched[0].faiss)} ms at that recall (${hnsw.map((h) => `${h.name.replace('FAISS IndexHNSWFlat ', '')}: ${f(h.recall10)} / ${f(h.p50_ms)} ms`).join(', ')})`
@@ -94,6 +97,14 @@ export function checkClaims(r: BenchReport): Claim[] {
       claim: `shortlist index at Ds=16, f16, ${big.scale} vectors under 100 MB`,
       met: (ds16.index_bytes ?? Infinity) < 100e6,
       detail: `${mbOf(ds16)} (the app's ${appSource} graph, connectivity ${connectivityFor(big.n)})${dense && dense !== ds16 ? `; the default graph (connectivity ${DEFAULT_CONNECTIVITY}) is ${mbOf(dense)}` : ''}`
+    })
+  // the interleaved speed claims at the largest scale (the first four: the issue's targets)
+  const inter = r.interleaved?.find((x) => x.scale === big.scale)
+  for (const c of inter?.claims.slice(0, 4) ?? [])
+    claims.push({
+      claim: `${c.claim} (interleaved, ${inter!.rounds} rounds)`,
+      met: c.met,
+      detail: `${c.ours ?? 'no configuration reaches that recall'}: median ratio ${c.median?.toFixed(2) ?? '—'} (min ${c.min?.toFixed(2) ?? '—'}, max ${c.max?.toFixed(2) ?? '—'}), better in ${c.rounds_won}/${inter!.rounds} rounds`
     })
   return claims
 }
@@ -135,12 +146,14 @@ export function markdown(r: BenchReport, claims: Claim[]): string {
     `Fixed MRL heads: ${r.cascade.fixed.map((f) => `${f.dims}: ${num(f.accuracy)}%`).join(', ')}. FF-d (card): ${r.cascade.ff.map((f) => `${f.dims}: ${num(f.accuracy)}%`).join(', ') || 'none'}.`,
     ``
   ]
+  if (r.interleaved?.length || r.prefix_scans?.length)
+    lines.push(interleavedMarkdown({ ...r, results: r.interleaved ?? [] }).replace(/^# .*\n\n.*\n/, '## Speed claims, interleaved\n'))
   for (const s of r.scales) {
     const rows = r.entries.filter((e) => e.scale === s.scale)
     // the table shows the exact rows, the peers, and our funnels on the recall/latency frontier
-    const ours = rows.filter((e) => e.system === 'ours' && e.family !== 'exact')
+    const ours = rows.filter((e) => e.system === 'ours' && e.family !== 'exact' && e.family !== 'reference')
     const frontier = new Set(frontierOf(ours))
-    const shown = rows.filter((e) => e.system !== 'ours' || e.family === 'exact' || frontier.has(e) || (e.source === 'f16' && e.dr === 512 && e.k === 800))
+    const shown = rows.filter((e) => e.system !== 'ours' || e.family === 'exact' || e.family === 'reference' || frontier.has(e) || (e.source === 'f16' && e.dr === 512 && e.k === 800))
     // LanceDB's quality comes from fewer queries (its searches are slow): not comparable point for point
     const most = Math.max(...rows.map((e) => e.quality_queries))
     const subset = (e: Entry) => (e.quality_queries > 0 && e.quality_queries < most ? ` (mAP and P@10 on ${e.quality_queries} of the ${most} queries)` : '')

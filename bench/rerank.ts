@@ -1,15 +1,21 @@
 // Quality of many funnels over the same candidates, fast: per query, each candidate's cosine at
-// every prefix comes from one pass over its row (the prefixes nest), cached across the funnels
-// that share the candidate. Stage semantics (what each stage keeps, on which prefix) are mrl.ts's
+// every prefix comes from one pass over its row as the engine stores it (bytes, src/core/vectors.ts;
+// the prefixes nest), cached across the funnels that share the candidate. Stage semantics (what each stage keeps, on which prefix) are mrl.ts's
 // funnelStages, the same as the engine's runFunnel; the benchmark checks the two agree.
 import { funnelStages, type Funnel } from '../src/core/mrl'
 import type { Database } from './database'
 import { TOP } from './quality'
 
+/** The engine's stored rows as floats (row = id = slot in the benchmark's tables). */
+export function storedRows(db: Database): Float32Array {
+  const out = new Float32Array(db.n * db.dims)
+  for (let r = 0; r < db.n; r++) db.table.rowInto(db.table.slotOf(r), out, r * db.dims)
+  return out
+}
+
 /** 1 / |x[:m]| for every row and every prefix m of the nesting list. */
-export function inverseNorms(db: Database, nesting: number[]): Float32Array[] {
+export function inverseNorms(db: Database, data: Float32Array, nesting: number[]): Float32Array[] {
   const d = db.dims
-  const data = db.table.matrix
   const out = nesting.map(() => new Float32Array(db.n))
   for (let r = 0; r < db.n; r++) {
     let s = 0
@@ -52,11 +58,10 @@ function best(pool: number[], score: (row: number) => number, keep: number): num
 
 /**
  * answers[config][query] = the top-10 rows of each funnel, given each funnel's first-stage pool
- * per query (`pools(config, q)`).
+ * per query (`pools(config, q)`), reranked on `data` (storedRows).
  */
-export function rerankMany(db: Database, nesting: number[], norms: Float32Array[], queries: Float32Array[], funnels: Funnel[], pools: (f: Funnel, q: number) => number[]): number[][][] {
+export function rerankMany(db: Database, data: Float32Array, nesting: number[], norms: Float32Array[], queries: Float32Array[], funnels: Funnel[], pools: (f: Funnel, q: number) => number[]): number[][][] {
   const d = db.dims
-  const data = db.table.matrix
   const answers = funnels.map(() => [] as number[][])
   const at = new Map(nesting.map((m, i) => [m, i]))
   const L = nesting.length

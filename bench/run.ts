@@ -4,6 +4,10 @@
 //   npm run bench -- --no-peers --no-1m --queries N --speed N --out DIR
 //   npm run bench -- --sources f16-compact --merge bench/results/latest.json
 //                                       measure only those shortlist sources (both scales, no peers) and add them to a full run's results
+//   npm run bench -- --interleaved [--small | --no-1m] [--rounds N] [--out DIR]
+//                                       only our funnels and FAISS HNSW timed in alternation (bench/interleaved.ts); writes DIR/interleaved.{json,md}
+//   npm run bench -- --memory [--photos N] [--ds 64] [--k 400]
+//                                       RSS of the app's search space over a data folder of N photos (bench/memory.ts); writes DIR/memory.json
 //   npm run bench -- --indexing [--photos N] [--sizes 64,96,128] [--no-variants] [--train] [--out DIR]
 //                                       whole-process CLI indexing throughput, old CIFAR and new photo model (and the
 //                                       photo architecture at other input sizes), on the CIFAR-10 test JPEGs and N
@@ -61,6 +65,16 @@ function mergeInto(full: BenchReport & { claims?: unknown; supplements?: unknown
 
 export async function runBench(argv: string[]): Promise<BenchReport | null> {
   const args = parseArgs(argv)
+  if (argv.includes('--memory')) {
+    const { benchMemory } = await import('./memory')
+    await benchMemory(argv, argv.includes('--out') ? args.out : argv.includes('--small') ? null : args.out)
+    return null
+  }
+  if (argv.includes('--interleaved')) {
+    const { runInterleaved } = await import('./interleavedRun')
+    await runInterleaved(argv, args.options, args.out)
+    return null
+  }
   if (args.indexing) {
     const report = await benchIndexing(parseIndexingArgs(argv))
     if (args.out) log(`wrote ${writeIndexing(report, args.out)}`)

@@ -1,9 +1,12 @@
-// Exact search over the whole table on a prefix, without building an index.
+// Exact search over the whole table on a prefix, without building an index: the SIMD kernel
+// (kernels/) scores CHUNK rows at a time and the best are kept in a small bounded heap rather than
+// a full sort. A row's first d dims are d bytes, so a prefix scan reads d/512 of what a 512-d one
+// does (a 64-d prefix is one cache line a row).
 //
-// The full-dim scan is a kernel handed in (src/main/adapters/usearch/exactScan.ts: usearch's SIMD
-// exactSearch, 5x the JS loop, measured there); a prefix shorter than the stored row has no
-// contiguous matrix to hand it, so it is scanned here in JS, cosine computed in one pass and the
-// best kept in a small bounded list rather than a full sort. Without a kernel, every scan is JS.
+// Measured at 1,000,000 x 512 on 2 shared cores, one query, 6 interleaved rounds (bench/prefixScan.ts,
+// bench/results/interleaved.md): p50 18 ms at 8 dims, 23 at 64, 36 at 128, 69 at 256, 90 at 512;
+// usearch's float32 exactSearch at 512 in the same rounds 235 ms (1 thread), 285 (2). Before: a JS
+// loop over f32 rows took 250 ms at 64 dims and 546 ms at 256.
 import type { VectorTable } from './vectors'
 
 export interface Scored {
@@ -11,40 +14,25 @@ export interface Scored {
   score: number
 }
 
-/** The `want` best rows by cosine on every dim, best first, ties by id. */
-export type FullScan = (table: VectorTable, query: Float32Array, want: number) => Scored[]
-
 /** The `keep` best photos by cosine to `query` on its first `dims` dims, ties by id. */
-export function scanTable(table: VectorTable, query: Float32Array, dims: number, keep: number, exclude?: Set<number>, full?: FullScan): Scored[] {
-  const n = table.size
-  const want = Math.min(n, keep + (exclude?.size ?? 0))
+export function scanTable(table: VectorTable, query: Float32Array, dims: number, keep: number, exclude?: Set<number>): Scored[] {
+  const want = Math.min(table.size, keep + (exclude?.size ?? 0))
   if (!want) return []
-  const hits = full && dims === table.dims ? full(table, query, want) : prefixScan(table, query, dims, want)
-  return hits.filter((h) => !exclude?.has(h.id)).slice(0, keep)
-}
-
-function prefixScan(table: VectorTable, query: Float32Array, dims: number, want: number): Scored[] {
-  const data = table.matrix
-  const d = table.dims
-  let qn = 0
-  for (let j = 0; j < dims; j++) qn += query[j] * query[j]
-  qn = qn > 0 ? 1 / Math.sqrt(qn) : 0
   const best = new TopK(want)
-  for (let s = 0, o = 0; s < table.size; s++, o += d) {
-    let dot = 0
-    let nn = 0
-    for (let j = 0; j < dims; j++) {
-      const x = data[o + j]
-      dot += x * query[j]
-      nn += x * x
-    }
-    best.offer(table.idAt(s), nn > 0 ? (dot * qn) / Math.sqrt(nn) : 0)
-  }
-  return best.sorted()
+  let cosine = 0
+  table.scanChunks(query, dims, (scores, first, scale) => {
+    cosine = scale
+    for (let i = 0; i < scores.length; i++) if (best.wants(scores[i])) best.offer(table.idAt(first + i), scores[i])
+  })
+  return best
+    .sorted()
+    .filter((h) => !exclude?.has(h.id))
+    .slice(0, keep)
+    .map((h) => ({ id: h.id, score: h.score * cosine }))
 }
 
 /** The k largest scores seen, kept in a binary min-heap so most offers cost one comparison. */
-class TopK {
+export class TopK {
   private readonly ids: Int32Array
   private readonly scores: Float64Array
   private size = 0
@@ -52,6 +40,11 @@ class TopK {
   constructor(private readonly k: number) {
     this.ids = new Int32Array(k)
     this.scores = new Float64Array(k)
+  }
+
+  /** false when `score` cannot enter (ties by id are left to offer) */
+  wants(score: number): boolean {
+    return this.size < this.k || score >= this.scores[0]
   }
 
   offer(id: number, score: number): void {
@@ -99,11 +92,10 @@ class TopK {
 export class PrefixScan {
   constructor(
     private readonly table: VectorTable,
-    readonly dims: number,
-    private readonly full?: FullScan
+    readonly dims: number
   ) {}
 
   search(query: Float32Array, k: number): number[] {
-    return scanTable(this.table, query, this.dims, k, undefined, this.full).map((h) => h.id)
+    return scanTable(this.table, query, this.dims, k).map((h) => h.id)
   }
 }

@@ -65,9 +65,7 @@ export class Engine {
       await store.removeDuplicatePaths()
       // tables of a switch that finished (its old table) or was abandoned before a crash
       await store.dropPhotoTablesExcept([store.photosTable, ...(state.target ? [state.target.table] : [])])
-      const { ids, vectors } = await store.embeddings()
-      const meta = new Map((await store.meta()).map((m) => [m.id, m]))
-      const space = new SearchSpace(dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), meta, null)
+      const space = await SearchSpace.open(dataDir, model, store)
       const engine = new Engine(dataDir, compose(dataDir, space, registry, await UserLabels.load(store), { threads: opts.threads }), lock)
       await engine.start(opts.resume !== false)
       return engine

@@ -46,6 +46,8 @@ export interface PhotoRepository {
   /** the ids the filter keeps */
   ids(filter: Filter): Promise<Set<number>>
   embeddings(): Promise<{ ids: Int32Array; vectors: Float32Array }>
+  /** every row and its embedding (rows x dims), one batch at a time */
+  eachBatch(each: (rows: PhotoMeta[], embeddings: Float32Array) => void): Promise<void>
   listFolders(): Promise<string[]>
   addFolder(path: string): Promise<void>
   removeFolder(path: string): Promise<void>

@@ -60,7 +60,7 @@ export class LabelsService {
     const open = [...space.meta.values()].filter((m) => this.ctx.userLabels.of(m.path) === null && vectors.has(m.id))
     const d = vectors.dims
     const y = new Float32Array(open.length * d)
-    open.forEach((m, i) => y.set(vectors.matrix.subarray(vectors.offset(m.id), vectors.offset(m.id) + d), i * d))
+    open.forEach((m, i) => vectors.rowInto(vectors.slotOf(m.id), y, i * d))
     const decisions = decide(a.heads, y, open.length, d, a.threshold)
     const out = open
       .map((m, i) => ({ id: m.id, name: m.name, label: a.classes[decisions[i].classIndex], confidence: decisions[i].confidence, dims: decisions[i].dims }))

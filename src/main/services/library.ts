@@ -65,10 +65,11 @@ export class LibraryService {
     return this.status()
   }
 
-  private async filtered(filter: Filter | undefined): Promise<PhotoMeta[]> {
+  private async filtered(filter: Filter | undefined): Promise<Pick<PhotoMeta[], 'length' | 'slice'>> {
     const space = this.space
     const ids = await this.ctx.terms.filterIds(filter, space)
-    return ids ? space.sortedPhotos().filter((m) => ids.has(m.id)) : space.sortedPhotos()
+    const all = space.sortedPhotos()
+    return ids ? all.slice(0, all.length).filter((m) => ids.has(m.id)) : all
   }
 
   async listPhotos(input: Input<'listPhotos'>): Promise<Output<'listPhotos'>> {

@@ -15,7 +15,10 @@ import type { Model } from '../adapters/models/modelCard'
 import { modelId } from '../adapters/models/registry'
 import type { Library, PhotoMeta } from '../ports/photos'
 import { Shortlist, fingerprint } from '../adapters/usearch/shortlist'
-import { usearchFullScan } from '../adapters/usearch/exactScan'
+import { PhotoTable } from './photoTable'
+import { nearestOfEach } from '../adapters/workers/rerankPool'
+import type { Funnel } from '../../core/mrl'
+import type { Hit } from '../../core/funnel'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
 import { dataLayout } from '../adapters/fs/dataLayout'
 
@@ -28,9 +31,17 @@ export interface ActiveAdaptor {
   threshold: number | null
 }
 
+/** Photos in path order, paged on demand (a PhotoMeta is built only for the page asked for). */
+export interface SortedPhotos {
+  readonly length: number
+  slice(start?: number, end?: number): PhotoMeta[]
+}
+
 export class SearchSpace {
   private readonly shortlists = new Map<number, Shortlist>()
-  private sorted: PhotoMeta[] | null = null
+  private sorted: Int32Array | null = null
+  /** the table's rows in memory, by id (shared by the spaces built over the same table) */
+  readonly meta: PhotoTable
   dial: DialPoint[]
 
   constructor(
@@ -39,13 +50,30 @@ export class SearchSpace {
     /** the model's photo table */
     readonly store: Library,
     readonly vectors: VectorTable,
-    /** the table's rows in memory, by id (shared by the spaces built over the same table) */
-    readonly meta: Map<number, PhotoMeta>,
+    meta: PhotoTable | Map<number, PhotoMeta>,
     /** the adaptor whose space this is (null: the model's own embeddings) */
     readonly active: ActiveAdaptor | null
   ) {
+    this.meta = meta instanceof PhotoTable ? meta : PhotoTable.from(meta.values())
     this.dial = dialPoints(this.nesting)
     this.loadDial()
+  }
+
+  /**
+   * The space of the model's own embeddings, read from the store a batch at a time straight into
+   * the byte table and the columnar rows: no float copy of the library and no object per photo.
+   */
+  static async open(dataDir: string, model: Model, store: Library): Promise<SearchSpace> {
+    const vectors = new VectorTable(model.card.embedding_dim, 1024)
+    const meta = new PhotoTable()
+    await store.eachBatch((rows, embeddings) => {
+      const d = model.card.embedding_dim
+      rows.forEach((r, i) => {
+        meta.set(r.id, r)
+        vectors.set(r.id, embeddings.subarray(i * d, (i + 1) * d))
+      })
+    })
+    return new SearchSpace(dataDir, model, store, vectors, meta, null)
   }
 
   get modelId(): string {
@@ -68,13 +96,25 @@ export class SearchSpace {
   }
 
   funnel(): FunnelDeps {
-    return { table: this.vectors, shortlist: (d) => this.shortlist(d), fullScan: usearchFullScan }
+    return { table: this.vectors, shortlist: (d) => this.shortlist(d) }
   }
 
-  /** Rows sorted by path, kept until the rows change. */
-  sortedPhotos(): PhotoMeta[] {
-    this.sorted ??= [...this.meta.values()].sort((a, b) => a.path.localeCompare(b.path))
-    return this.sorted
+  /** The `k` nearest photos of each of `ids` by the funnel `config` (a self-join on every core: a duplicates finder). */
+  nearestOfEach(ids: number[], config: Funnel, k: number): Promise<Hit[][]> {
+    return nearestOfEach(this.vectors, this.shortlist(config.ds), ids, config, k)
+  }
+
+  /** Rows sorted by path (the order kept as ids until the rows change). */
+  sortedPhotos(): SortedPhotos {
+    if (!this.sorted) {
+      const ids = Int32Array.from(this.meta.keys())
+      const paths = new Map<number, string>()
+      for (const m of this.meta.values()) paths.set(m.id, m.path)
+      const compare = new Intl.Collator().compare
+      this.sorted = ids.sort((a, b) => compare(paths.get(a)!, paths.get(b)!))
+    }
+    const ids = this.sorted
+    return { length: ids.length, slice: (start, end) => Array.from(ids.subarray(start, end), (id) => this.meta.get(id)!) }
   }
 
   applyRows(rows: PhotoMeta[], embeddings: Float32Array[]): void {

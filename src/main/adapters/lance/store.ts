@@ -12,8 +12,6 @@ import { filterToSql, sqlString } from './filter'
 import { migrateDataFolder, type MigrationReport } from './migrations'
 import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
 
-
-
 /**
  * LanceDB's default caches (6 GB of index, 1 GB of metadata) keep the manifest and file footers of
  * every commit: indexing 50,000 photos in 32-photo commits grew the process by hundreds of MB.
@@ -138,24 +136,24 @@ export class Store implements Library {
     return rows.length ? plainMeta(rows[0]) : null
   }
 
-  /** Every (id, embedding), read as Arrow so 50,000 x 512 floats need no per-row objects. */
+  /** Every (id, embedding) as one float copy (a model switch, an adaptor); opening a library streams instead (eachBatch). */
   async embeddings(): Promise<{ ids: Int32Array; vectors: Float32Array }> {
-    const table = await this.photos.query().select(['id', 'embedding']).toArrow()
-    const n = table.numRows
-    const ids = new Int32Array(n)
-    const vectors = new Float32Array(n * this.dims)
-    let row = 0
-    for (const batch of table.batches) {
-      const idCol = batch.getChild('id')!
-      const embCol = batch.getChild('embedding')!
-      for (let i = 0; i < batch.numRows; i++) {
-        ids[row] = Number(idCol.get(i))
-        const v = embCol.get(i)!
-        vectors.set(v.toArray() as Float32Array, row * this.dims)
-        row++
-      }
+    const ids: number[] = []
+    const parts: Float32Array[] = []
+    await this.eachBatch((rows, embeddings) => (rows.forEach((r) => ids.push(r.id)), parts.push(embeddings.slice())), ['id'])
+    const vectors = new Float32Array(ids.length * this.dims)
+    parts.reduce((at, p) => (vectors.set(p, at), at + p.length), 0)
+    return { ids: Int32Array.from(ids), vectors }
+  }
+
+  /** Every row with its embedding, a record batch at a time: no copy of the whole library at once. */
+  async eachBatch(each: (rows: PhotoMeta[], embeddings: Float32Array) => void, columns = META_COLUMNS): Promise<void> {
+    for await (const batch of this.photos.query().select([...columns, 'embedding'])) {
+      const emb = batch.getChild('embedding')!
+      const vectors = new Float32Array(batch.numRows * this.dims)
+      for (let i = 0; i < batch.numRows; i++) vectors.set(emb.get(i)!.toArray() as Float32Array, i * this.dims)
+      each(columns === META_COLUMNS ? batch.toArray().map(plainMeta) : batch.toArray().map((r) => ({ id: Number(r.id) }) as PhotoMeta), vectors)
     }
-    return { ids, vectors }
   }
 
   async maxId(): Promise<number> {

@@ -54,7 +54,11 @@ export class Shortlist {
     const ids = table.allIds()
     if (ids.length) {
       const vectors = new Float32Array(ids.length * dims)
-      ids.forEach((id, i) => vectors.set(prefix(table.matrix.subarray(table.offset(id), table.offset(id) + dims), dims), i * dims))
+      const row = new Float32Array(dims)
+      ids.forEach((id, i) => {
+        table.rowInto(table.slotOf(id), row, 0, dims)
+        vectors.set(prefix(row, dims), i * dims)
+      })
       // a parallel build links the graph in an order that varies run to run; below DETERMINISTIC_UP_TO
       // one thread builds it the same every time (a rebuilt index answers as the saved one did)
       s.threads = ids.length <= DETERMINISTIC_UP_TO ? 1 : 0
