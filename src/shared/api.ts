@@ -344,6 +344,28 @@ export const Places = z.object({
 })
 export type Places = z.infer<typeof Places>
 
+export const DuplicateGroup = z.object({
+  /** exact: the same file; duplicate: a resized, recompressed, cropped or re-exported copy; similar: only alike */
+  kind: z.enum(['exact', 'duplicate', 'similar']),
+  /** the lowest cosine (full dims) that joined the group; 1 for identical files */
+  score: z.number(),
+  /** the copy to keep: the largest, in an original format, the earliest */
+  best: PhotoId,
+  photos: z.array(PhotoSummary.extend({ size: z.number(), format: z.string(), when: z.string() }))
+})
+export type DuplicateGroup = z.infer<typeof DuplicateGroup>
+
+export const Duplicates = z.object({
+  groups: z.array(DuplicateGroup),
+  photos: z.number(),
+  /** photos in exact or near-duplicate groups, and in similar groups */
+  duplicatePhotos: z.number(),
+  similarPhotos: z.number(),
+  /** the self-join: shortlist k on the ds-prefix, rerank at full dims; the cosine and look thresholds */
+  thresholds: z.object({ ds: z.number(), k: z.number(), duplicate: z.number(), look: z.number(), similar: z.number(), similarLook: z.number() })
+})
+export type Duplicates = z.infer<typeof Duplicates>
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -399,7 +421,9 @@ export const api = {
   },
   // ---- places and duplicates ----
   /** where the photos were taken: counts by country, region and city */
-  places: { input: empty, output: Places }
+  places: { input: empty, output: Places },
+  /** groups of copies (exact and near) and, apart, of similar photos; nothing is ever deleted or moved */
+  duplicates: { input: z.object({ kind: z.enum(['all', 'duplicates', 'similar']).default('all') }).strict(), output: Duplicates }
 } as const
 
 export type Api = typeof api

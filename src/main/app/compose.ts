@@ -14,6 +14,7 @@ import { Backbone, fineTuneBase, finetuneSpec } from '../jobs/fineTuning'
 import { Signals, signalsSpec } from '../jobs/signals'
 import { coloursSignal } from '../jobs/signals/colours'
 import { PlaceIndex, placesSignal } from '../jobs/signals/places'
+import { duplicatesSignal } from '../jobs/signals/duplicates'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
 import { LibraryService } from '../services/library'
@@ -23,6 +24,7 @@ import { AdaptorsService } from '../services/adaptors'
 import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
 import { PlacesService } from '../services/places'
+import { DuplicatesService } from '../services/duplicates'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
 import { realRoots } from '../adapters/fs/openInside'
@@ -65,7 +67,7 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   ctx.tmpPath = layout.temp
   const roots = async () => realRoots(await slot.current.store.listFolders())
   const places = new PlaceIndex()
-  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal, placesSignal(places)])
+  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal, placesSignal(places), duplicatesSignal(() => slot.current)])
   // the order in which a query's words are claimed: the user's own names first, places before dates, colours last
   ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(placeSource(places)).addSource(dateSource).addSource(colourSource(ctx.signals))
   ctx.terms.addFilter(placeFilter(places))
@@ -111,7 +113,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     adaptors: new AdaptorsService(ctx),
     models: new ModelsService(ctx),
     finetune: new FineTuneService(ctx),
-    places: new PlacesService(ctx, places)
+    places: new PlacesService(ctx, places),
+    duplicates: new DuplicatesService(ctx)
   })
   return { ctx, services, closeEmbedder }
 }

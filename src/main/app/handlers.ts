@@ -8,6 +8,7 @@ import type { AdaptorsService } from '../services/adaptors'
 import type { ModelsService } from '../services/models'
 import type { FineTuneService } from '../services/finetune'
 import type { PlacesService } from '../services/places'
+import type { DuplicatesService } from '../services/duplicates'
 
 export interface Services {
   library: LibraryService
@@ -17,9 +18,10 @@ export interface Services {
   models: ModelsService
   finetune: FineTuneService
   places: PlacesService
+  duplicates: DuplicatesService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune, places }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -47,6 +49,7 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     importModel: (i) => models.importModel(i ?? {}),
     useModel: (i) => models.useModel(i),
     cancelModelSwitch: () => models.cancelModelSwitch(),
-    places: async () => places.places()
+    places: async () => places.places(),
+    duplicates: async (i) => duplicates.duplicates(i ?? {})
   }
 }
