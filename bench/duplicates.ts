@@ -1,0 +1,92 @@
+// The duplicates signal's self-join at scale: each photo's K nearest on the Ds-prefix through the
+// shortlist (usearch HNSW, as the app keeps it), reranked by cosine at full dims, over the 50,000
+// CIFAR-10 train embeddings (real) or the 1,000,000-vector benchmark database (--1m; heavy: run it
+// under flock /tmp/mrl-heavy.lock). Against it, the exact all-pairs join (every photo against every
+// other at full dims, usearch's SIMD exact search) measured on a sample of queries and extrapolated
+// to n queries (n^2 comparisons): said so in the output. Also: the recall of the funnel's join
+// against the exact one for the pairs above the duplicate threshold, and the cost of a photo's look.
+//   npm run bench:duplicates [-- --1m] [-- --sample N]
+import os from 'node:os'
+import usearch from 'usearch'
+import { loadEmbeddings } from './embeddings'
+import { realDatabase, scaledDatabase } from './database'
+import { Shortlist } from '../src/main/adapters/usearch/shortlist'
+import { JOIN, nearCopies, type JoinView } from '../src/main/jobs/signals/duplicates'
+import type { VectorTable } from '../src/core/vectors'
+
+const args = process.argv.slice(2)
+const big = args.includes('--1m')
+const sampleArg = args.indexOf('--sample')
+const rss = () => process.memoryUsage().rss / 2 ** 20
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
+
+function view(table: VectorTable, shortlist: Shortlist): JoinView {
+  return { has: (id) => table.has(id), vector: (id) => table.vector(id), shortlist: (_ds, q, k) => shortlist.search(q, k) }
+}
+
+const { train } = await loadEmbeddings()
+const rss0 = rss()
+const db = big ? scaledDatabase(train, 1_000_000, (s) => console.error(s)) : realDatabase(train)
+const n = db.n
+console.log(`self-join over ${n.toLocaleString()} ${db.real ? 'real CIFAR-10 train' : 'benchmark (20 noisy copies of the 50,000 real)'} embeddings, ${db.dims} dims; load ${load()}`)
+const rssTable = rss()
+
+let t = performance.now()
+const shortlist = Shortlist.build(db.table, JOIN.ds, 'f16')
+const buildS = (performance.now() - t) / 1000
+const rssIndex = rss()
+console.log(`shortlist on the ${JOIN.ds}-dim prefix (f16 HNSW, built once; the app keeps and updates it): ${buildS.toFixed(1)} s, +${(rssIndex - rssTable).toFixed(0)} MiB`)
+
+// the join as the signal runs it: photo by photo, on the main thread (one core)
+const ids = db.table.allIds()
+const v = view(db.table, shortlist)
+t = performance.now()
+let pairs = 0
+const found = new Map<number, Set<number>>()
+const every = big ? 1 : 1
+for (let i = 0; i < ids.length; i += every) {
+  const near = nearCopies(v, ids[i])
+  for (const [other, score] of near) {
+    if (score < JOIN.duplicate) continue
+    pairs++
+    if (!found.has(ids[i])) found.set(ids[i], new Set())
+    found.get(ids[i])!.add(other)
+  }
+  if (big && (i + 1) % 100_000 === 0) console.error(`  joined ${i + 1}/${ids.length} (${((i + 1) / ((performance.now() - t) / 1000)).toFixed(0)}/s)`)
+}
+const joinS = (performance.now() - t) / 1000
+console.log(
+  `join (K=${JOIN.k} on ${JOIN.ds} dims, rerank at ${db.dims}): ${joinS.toFixed(1)} s for ${n.toLocaleString()} photos = ${(n / joinS).toFixed(0)} photos/s (one thread), ` +
+    `${pairs.toLocaleString()} pairs ≥ ${JOIN.duplicate}; memory added by table + index: ${(rssIndex - rss0).toFixed(0)} MiB (table ${(rssTable - rss0).toFixed(0)}); load ${load()}`
+)
+
+// exact all-pairs on a sample of queries, extrapolated to n queries
+const sample = sampleArg >= 0 ? Number(args[sampleArg + 1]) : big ? 200 : 1000
+const step = Math.floor(n / sample)
+const queries = new Float32Array(sample * db.dims)
+for (let s = 0; s < sample; s++) queries.set(db.table.vector(ids[s * step]), s * db.dims)
+const matrix = db.table.matrix.subarray(0, n * db.dims)
+t = performance.now()
+const exact = usearch.exactSearch(matrix, queries, db.dims, JOIN.k + 1, usearch.MetricKind.Cos, 0) as unknown as { keys: BigUint64Array; distances: Float32Array; k: number }
+const exactS = (performance.now() - t) / 1000
+const extrapolated = (exactS * n) / sample
+console.log(
+  `exact all-pairs (every photo against all ${n.toLocaleString()} at ${db.dims} dims, usearch SIMD, every core): ${exactS.toFixed(2)} s for ${sample} queries, ` +
+    `extrapolated to ${n.toLocaleString()} queries (n² = ${(n * n).toExponential(2)} comparisons): ${extrapolated.toFixed(0)} s = ${(extrapolated / joinS).toFixed(1)}x the funnel's join; load ${load()}`
+)
+
+// recall: of the exact pairs above the duplicate threshold among the sample, how many the funnel found
+let want = 0
+let got = 0
+for (let s = 0; s < sample; s++) {
+  const q = ids[s * step]
+  for (let j = 0; j < exact.k; j++) {
+    const other = db.table.idAt(Number(exact.keys[s * exact.k + j]))
+    const score = 1 - exact.distances[s * exact.k + j]
+    if (other === q || score < JOIN.duplicate) continue
+    want++
+    if (found.get(q)?.has(other) || found.get(other)?.has(q)) got++
+  }
+}
+console.log(`funnel join recall of the exact pairs ≥ ${JOIN.duplicate} (the ${JOIN.k} nearest of ${sample} sampled photos): ${want ? (got / want).toFixed(3) : 'n/a'} (${got}/${want})`)
+console.log(`50,000-photo library: the join takes ${((joinS * 50_000) / n).toFixed(1)} s ${n === 50_000 ? '(measured)' : '(extrapolated linearly from this run)'}`)
