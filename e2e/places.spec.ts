@@ -64,6 +64,12 @@ test('the map shows where the photos were taken, zooms, and a place opens its ph
   expect(await gridNames(page)).toEqual(['paris-2021.jpg', 'paris-2023.jpg'])
   await expect(page.getByTestId('filter-place')).toHaveValue('FR/Île-de-France/Paris')
   await shot(page, 'map-paris-photos-1440')
+  // the viewer says where a photo was taken
+  await page.getByTestId('thumb').first().locator('button.open').click()
+  await expect(page.getByTestId('viewer-place')).toHaveText('Paris, Île-de-France, France')
+  await shot(page, 'viewer-place-1440')
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('viewer-place')).toBeHidden()
 
   // a country from the list, at 800 px
   await page.getByTestId('filter-place').fill('')
