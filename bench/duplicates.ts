@@ -13,6 +13,11 @@ import { realDatabase, scaledDatabase } from './database'
 import { Shortlist } from '../src/main/adapters/usearch/shortlist'
 import { JOIN, nearCopies, type JoinView } from '../src/main/jobs/signals/duplicates'
 import type { VectorTable } from '../src/core/vectors'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { lookFromFile } from '../src/main/jobs/signals/duplicates'
+import { NATURE } from '../fixtures/places'
+import { removeDirs, tempDir } from '../fixtures/photos'
 
 const args = process.argv.slice(2)
 const big = args.includes('--1m')
@@ -37,20 +42,26 @@ const buildS = (performance.now() - t) / 1000
 const rssIndex = rss()
 console.log(`shortlist on the ${JOIN.ds}-dim prefix (f16 HNSW, built once; the app keeps and updates it): ${buildS.toFixed(1)} s, +${(rssIndex - rssTable).toFixed(0)} MiB`)
 
-// the join as the signal runs it: photo by photo, on the main thread (one core)
+// the exact join's sample (below): the funnel's pairs are kept for these photos only
 const ids = db.table.allIds()
+const sample = sampleArg >= 0 ? Number(args[sampleArg + 1]) : big ? 200 : 1000
+const step = Math.floor(n / sample)
+const sampled = new Set(Array.from({ length: sample }, (_, s) => ids[s * step]))
+
+// the join as the signal runs it: photo by photo, on the main thread (one core)
 const v = view(db.table, shortlist)
 t = performance.now()
 let pairs = 0
 const found = new Map<number, Set<number>>()
-const every = big ? 1 : 1
-for (let i = 0; i < ids.length; i += every) {
+for (let i = 0; i < ids.length; i++) {
   const near = nearCopies(v, ids[i])
   for (const [other, score] of near) {
     if (score < JOIN.duplicate) continue
     pairs++
-    if (!found.has(ids[i])) found.set(ids[i], new Set())
-    found.get(ids[i])!.add(other)
+    if (sampled.has(ids[i])) {
+      if (!found.has(ids[i])) found.set(ids[i], new Set())
+      found.get(ids[i])!.add(other)
+    }
   }
   if (big && (i + 1) % 100_000 === 0) console.error(`  joined ${i + 1}/${ids.length} (${((i + 1) / ((performance.now() - t) / 1000)).toFixed(0)}/s)`)
 }
@@ -61,8 +72,6 @@ console.log(
 )
 
 // exact all-pairs on a sample of queries, extrapolated to n queries
-const sample = sampleArg >= 0 ? Number(args[sampleArg + 1]) : big ? 200 : 1000
-const step = Math.floor(n / sample)
 const queries = new Float32Array(sample * db.dims)
 for (let s = 0; s < sample; s++) queries.set(db.table.vector(ids[s * step]), s * db.dims)
 const matrix = db.table.matrix.subarray(0, n * db.dims)
@@ -85,8 +94,25 @@ for (let s = 0; s < sample; s++) {
     const score = 1 - exact.distances[s * exact.k + j]
     if (other === q || score < JOIN.duplicate) continue
     want++
-    if (found.get(q)?.has(other) || found.get(other)?.has(q)) got++
+    if (found.get(q)?.has(other)) got++
   }
 }
 console.log(`funnel join recall of the exact pairs ≥ ${JOIN.duplicate} (the ${JOIN.k} nearest of ${sample} sampled photos): ${want ? (got / want).toFixed(3) : 'n/a'} (${got}/${want})`)
+if (!big) {
+  // a photo's look, read off a 320 px WebP thumbnail as indexing makes them
+  const dir = tempDir()
+  const thumbs: string[] = []
+  for (const [i, src] of NATURE.entries()) {
+    const file = join(dir, `${i}.webp`)
+    await sharp(src).resize(320, 320, { fit: 'inside' }).webp({ quality: 80 }).toFile(file)
+    thumbs.push(file)
+  }
+  await lookFromFile(thumbs[0])
+  t = performance.now()
+  const rounds = 20
+  for (let r = 0; r < rounds; r++) for (const f of thumbs) await lookFromFile(f)
+  const lookMs = (performance.now() - t) / (rounds * thumbs.length)
+  removeDirs(dir)
+  console.log(`a photo's look (12x12 grey from its 320 px thumbnail): ${lookMs.toFixed(2)} ms; with the join, the signal's compute is ${(1000 / (lookMs + (joinS * 1000) / n)).toFixed(0)} photos/s; load ${load()}`)
+}
 console.log(`50,000-photo library: the join takes ${((joinS * 50_000) / n).toFixed(1)} s ${n === 50_000 ? '(measured)' : '(extrapolated linearly from this run)'}`)
