@@ -84,20 +84,22 @@ console.log(
     `extrapolated to ${n.toLocaleString()} queries (n² = ${(n * n).toExponential(2)} comparisons): ${extrapolated.toFixed(0)} s = ${(extrapolated / joinS).toFixed(1)}x the funnel's join; load ${load()}`
 )
 
-// recall: of the exact pairs above the duplicate threshold among the sample, how many the funnel found
-let want = 0
-let got = 0
-for (let s = 0; s < sample; s++) {
-  const q = ids[s * step]
-  for (let j = 0; j < exact.k; j++) {
-    const other = db.table.idAt(Number(exact.keys[s * exact.k + j]))
-    const score = 1 - exact.distances[s * exact.k + j]
-    if (other === q || score < JOIN.duplicate) continue
-    want++
-    if (found.get(q)?.has(other)) got++
+// recall: of the exact pairs above a cosine among the sample's exact nearest, how many the funnel found
+for (const level of [JOIN.duplicate, 0.95, 0.98]) {
+  let want = 0
+  let got = 0
+  for (let s = 0; s < sample; s++) {
+    const q = ids[s * step]
+    for (let j = 0; j < exact.k; j++) {
+      const other = db.table.idAt(Number(exact.keys[s * exact.k + j]))
+      const score = 1 - exact.distances[s * exact.k + j]
+      if (other === q || score < level) continue
+      want++
+      if (found.get(q)?.has(other)) got++
+    }
   }
+  console.log(`funnel join recall of the exact pairs ≥ ${level} (among the ${JOIN.k} nearest of ${sample} sampled photos): ${want ? (got / want).toFixed(3) : 'n/a'} (${got}/${want})`)
 }
-console.log(`funnel join recall of the exact pairs ≥ ${JOIN.duplicate} (the ${JOIN.k} nearest of ${sample} sampled photos): ${want ? (got / want).toFixed(3) : 'n/a'} (${got}/${want})`)
 if (!big) {
   // a photo's look, read off a 320 px WebP thumbnail as indexing makes them
   const dir = tempDir()
