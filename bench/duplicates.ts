@@ -5,7 +5,7 @@
 // other at full dims, usearch's SIMD exact search) measured on a sample of queries and extrapolated
 // to n queries (n^2 comparisons): said so in the output. Also: the recall of the funnel's join
 // against the exact one for the pairs above the duplicate threshold, and the cost of a photo's look.
-//   npm run bench:duplicates [-- --1m] [-- --sample N]
+//   npm run bench:duplicates [-- --1m] [-- --sample N] [-- --ds N --k N]
 import os from 'node:os'
 import usearch from 'usearch'
 import { loadEmbeddings } from './embeddings'
@@ -22,6 +22,9 @@ import { removeDirs, tempDir } from '../fixtures/photos'
 const args = process.argv.slice(2)
 const big = args.includes('--1m')
 const sampleArg = args.indexOf('--sample')
+const opt = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback)
+// --ds N / --k N: another funnel for the join than the app's (JOIN)
+const funnel = { ...JOIN, ds: opt('--ds', JOIN.ds), k: opt('--k', JOIN.k) }
 const rss = () => process.memoryUsage().rss / 2 ** 20
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ')
 
@@ -37,10 +40,10 @@ console.log(`self-join over ${n.toLocaleString()} ${db.real ? 'real CIFAR-10 tra
 const rssTable = rss()
 
 let t = performance.now()
-const shortlist = Shortlist.build(db.table, JOIN.ds, 'f16')
+const shortlist = Shortlist.build(db.table, funnel.ds, 'f16')
 const buildS = (performance.now() - t) / 1000
 const rssIndex = rss()
-console.log(`shortlist on the ${JOIN.ds}-dim prefix (f16 HNSW, built once; the app keeps and updates it): ${buildS.toFixed(1)} s, +${(rssIndex - rssTable).toFixed(0)} MiB`)
+console.log(`shortlist on the ${funnel.ds}-dim prefix (f16 HNSW, built once; the app keeps and updates it): ${buildS.toFixed(1)} s, +${(rssIndex - rssTable).toFixed(0)} MiB`)
 
 // the exact join's sample (below): the funnel's pairs are kept for these photos only
 const ids = db.table.allIds()
@@ -54,7 +57,7 @@ t = performance.now()
 let pairs = 0
 const found = new Map<number, Set<number>>()
 for (let i = 0; i < ids.length; i++) {
-  const near = nearCopies(v, ids[i])
+  const near = nearCopies(v, ids[i], funnel)
   for (const [other, score] of near) {
     if (score < JOIN.duplicate) continue
     pairs++
@@ -67,7 +70,7 @@ for (let i = 0; i < ids.length; i++) {
 }
 const joinS = (performance.now() - t) / 1000
 console.log(
-  `join (K=${JOIN.k} on ${JOIN.ds} dims, rerank at ${db.dims}): ${joinS.toFixed(1)} s for ${n.toLocaleString()} photos = ${(n / joinS).toFixed(0)} photos/s (one thread), ` +
+  `join (K=${funnel.k} on ${funnel.ds} dims, rerank at ${db.dims}): ${joinS.toFixed(1)} s for ${n.toLocaleString()} photos = ${(n / joinS).toFixed(0)} photos/s (one thread), ` +
     `${pairs.toLocaleString()} pairs ≥ ${JOIN.duplicate}; memory added by table + index: ${(rssIndex - rss0).toFixed(0)} MiB (table ${(rssTable - rss0).toFixed(0)}); load ${load()}`
 )
 
@@ -76,7 +79,7 @@ const queries = new Float32Array(sample * db.dims)
 for (let s = 0; s < sample; s++) queries.set(db.table.vector(ids[s * step]), s * db.dims)
 const matrix = db.table.matrix.subarray(0, n * db.dims)
 t = performance.now()
-const exact = usearch.exactSearch(matrix, queries, db.dims, JOIN.k + 1, usearch.MetricKind.Cos, 0) as unknown as { keys: BigUint64Array; distances: Float32Array; k: number }
+const exact = usearch.exactSearch(matrix, queries, db.dims, funnel.k + 1, usearch.MetricKind.Cos, 0) as unknown as { keys: BigUint64Array; distances: Float32Array; k: number }
 const exactS = (performance.now() - t) / 1000
 const extrapolated = (exactS * n) / sample
 console.log(
@@ -98,7 +101,7 @@ for (const level of [JOIN.duplicate, 0.95, 0.98]) {
       if (found.get(q)?.has(other)) got++
     }
   }
-  console.log(`funnel join recall of the exact pairs ≥ ${level} (among the ${JOIN.k} nearest of ${sample} sampled photos): ${want ? (got / want).toFixed(3) : 'n/a'} (${got}/${want})`)
+  console.log(`funnel join recall of the exact pairs ≥ ${level} (among the ${funnel.k} nearest of ${sample} sampled photos): ${want ? (got / want).toFixed(3) : 'n/a'} (${got}/${want})`)
 }
 if (!big) {
   // a photo's look, read off a 320 px WebP thumbnail as indexing makes them
