@@ -107,27 +107,30 @@ export interface Group {
 export function groupPairs(pairs: Pair[], t: Thresholds): Group[] {
   const dup = new UnionFind()
   const seen = new Set<number>()
-  const minScore = new Map<number, number>()
   for (const p of pairs) if (isDuplicate(p, t)) (dup.union(p.a, p.b), seen.add(p.a), seen.add(p.b))
+  // each duplicate group's lowest joining score, by its root (one pass over the pairs)
+  const low = new Map<number, number>()
+  for (const p of pairs) {
+    if (!isDuplicate(p, t)) continue
+    const r = dup.find(p.a)
+    low.set(r, Math.min(low.get(r) ?? 1, p.score))
+  }
   const groups: Group[] = []
-  const rootScore = (ids: number[]) => {
-    const set = new Set(ids)
-    let s = 1
-    for (const p of pairs) if (isDuplicate(p, t) && set.has(p.a) && set.has(p.b)) s = Math.min(s, p.score)
-    return s
-  }
+  const byRoot = new Map<number, Group>()
   for (const ids of dup.groups(seen)) {
-    const score = rootScore(ids)
-    groups.push({ kind: score >= 1 ? 'exact' : 'duplicate', ids, score })
-    for (const id of ids) minScore.set(id, score)
+    const score = low.get(dup.find(ids[0])) ?? 1
+    const g: Group = { kind: score >= 1 ? 'exact' : 'duplicate', ids, score }
+    groups.push(g)
+    byRoot.set(dup.find(ids[0]), g)
   }
-  // similar: between photos not already one photo; each duplicate group stands as its first member
+  // similar: between photos not already one photo; a duplicate group stands as its root
   const rep = (id: number) => (seen.has(id) ? dup.find(id) : id)
+  const members = (r: number) => byRoot.get(r)?.ids ?? [r]
   const sim = new UnionFind()
   const simSeen = new Set<number>()
-  const simScore = new Map<string, number>()
   const size = new Map<number, number>()
-  const sizeOf = (r: number) => size.get(sim.find(r)) ?? (seen.has(r) ? groups.find((g) => g.ids.includes(r))!.ids.length : 1)
+  const simLow = new Map<number, number>()
+  const sizeOf = (r: number) => size.get(sim.find(r)) ?? members(r).length
   // the most alike first, so a group that reaches its size keeps its closest members
   for (const p of [...pairs].sort((x, y) => y.score - x.score)) {
     if (!isSimilar(p, t)) continue
@@ -136,21 +139,16 @@ export function groupPairs(pairs: Pair[], t: Thresholds): Group[] {
     if (sim.find(a) === sim.find(b)) continue
     const joined = sizeOf(a) + sizeOf(b)
     if (joined > MAX_SIMILAR_GROUP) continue
+    const low2 = Math.min(simLow.get(sim.find(a)) ?? 1, simLow.get(sim.find(b)) ?? 1, p.score)
     sim.union(a, b)
     size.set(sim.find(a), joined)
+    simLow.set(sim.find(a), low2)
     simSeen.add(a)
     simSeen.add(b)
-    const k = `${Math.min(a, b)}:${Math.max(a, b)}`
-    simScore.set(k, Math.max(simScore.get(k) ?? 0, p.score))
   }
   for (const reps of sim.groups(simSeen)) {
-    const ids = reps.flatMap((r) => (seen.has(r) ? groups.find((g) => g.ids.includes(r))!.ids : [r])).sort((a, b) => a - b)
-    let score = 1
-    for (const [k, s] of simScore) {
-      const [a, b] = k.split(':').map(Number)
-      if (reps.includes(a) && reps.includes(b)) score = Math.min(score, s)
-    }
-    groups.push({ kind: 'similar', ids, score })
+    const ids = reps.flatMap(members).sort((a, b) => a - b)
+    groups.push({ kind: 'similar', ids, score: simLow.get(sim.find(reps[0])) ?? 1 })
   }
   return groups
 }
