@@ -86,7 +86,9 @@ class UnionFind {
     const out = new Map<number, number[]>()
     for (const id of ids) {
       const r = this.find(id)
-      out.set(r, [...(out.get(r) ?? []), id])
+      const g = out.get(r)
+      if (g) g.push(id)
+      else out.set(r, [id])
     }
     return [...out.values()].filter((g) => g.length > 1).map((g) => g.sort((x, y) => x - y))
   }
