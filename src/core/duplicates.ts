@@ -134,8 +134,7 @@ export function groupPairs(pairs: Pair[], t: Thresholds): Group[] {
   const simLow = new Map<number, number>()
   const sizeOf = (r: number) => size.get(sim.find(r)) ?? members(r).length
   // the most alike first, so a group that reaches its size keeps its closest members
-  for (const p of [...pairs].sort((x, y) => y.score - x.score)) {
-    if (!isSimilar(p, t)) continue
+  for (const p of pairs.filter((x) => isSimilar(x, t)).sort((x, y) => y.score - x.score)) {
     const a = rep(p.a)
     const b = rep(p.b)
     if (sim.find(a) === sim.find(b)) continue
