@@ -13,7 +13,8 @@ export default defineConfig({
           cli: resolve('src/main/shells/cli/main.ts'),
           embedWorker: resolve('src/main/adapters/workers/embedWorker.ts'),
           trainWorker: resolve('src/main/adapters/workers/trainWorker.ts'),
-          rerankWorker: resolve('src/main/adapters/workers/rerankWorker.ts')
+          rerankWorker: resolve('src/main/adapters/workers/rerankWorker.ts'),
+          placesWorker: resolve('src/main/adapters/workers/placesWorker.ts')
         }
       }
     }

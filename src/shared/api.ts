@@ -18,7 +18,10 @@ export const Filter = z
     camera: z.string().max(200).optional(),
     folder: z.string().max(4096).optional(),
     name: z.string().max(500).optional(),
-    label: z.string().max(200).optional()
+    label: z.string().max(200).optional(),
+    // ---- places ----
+    /** a place's key from the map ("FR", "FR/Île-de-France/Paris") or a city, region or country name */
+    place: z.string().max(300).optional()
   })
   .strict()
 export type Filter = z.infer<typeof Filter>
@@ -79,7 +82,10 @@ export const PhotoDetail = PhotoSummary.extend({
   lens: z.string().nullable(),
   latitude: z.number().nullable(),
   longitude: z.number().nullable(),
-  orientation: z.number().nullable()
+  orientation: z.number().nullable(),
+  // ---- places ----
+  /** where it was taken, from its GPS (null: no GPS, or not placed yet) */
+  place: z.object({ city: z.string().nullable(), region: z.string().nullable(), country: z.string().nullable(), label: z.string() }).nullable().default(null)
 })
 export type PhotoDetail = z.infer<typeof PhotoDetail>
 
@@ -306,6 +312,60 @@ export const ImportModelInput = z
   .refine((i) => (i.path === undefined) !== (i.data === undefined), { message: 'give the ONNX file as path or as data, not both' })
   .refine((i) => [i.cardPath, i.card, i.settings].filter((x) => x !== undefined).length === 1, { message: 'give one of cardPath, card or settings' })
 
+// ---- places and duplicates (per-photo signals) ----
+
+/** A place photos were taken in, with how many (the map's markers and shading). */
+export const PlaceCount = z.object({
+  /** what the place filter takes: "FR", "FR/Île-de-France", "FR/Île-de-France/Paris" */
+  key: z.string(),
+  level: z.enum(['country', 'region', 'city']),
+  name: z.string(),
+  /** "Paris, Île-de-France, France" */
+  label: z.string(),
+  count: z.number(),
+  /** the city's point; for a region or country, the mean of its photos' points */
+  lat: z.number(),
+  lon: z.number(),
+  countryCode: z.string().nullable(),
+  /** ISO 3166-1 numeric, as world maps key country shapes */
+  countryN3: z.string().nullable()
+})
+export type PlaceCount = z.infer<typeof PlaceCount>
+
+export const Places = z.object({
+  /** photos with a place */
+  located: z.number(),
+  /** photos with GPS in their EXIF (some may lie at sea, with no place) */
+  withGps: z.number(),
+  photos: z.number(),
+  countries: z.array(PlaceCount),
+  regions: z.array(PlaceCount),
+  cities: z.array(PlaceCount)
+})
+export type Places = z.infer<typeof Places>
+
+export const DuplicateGroup = z.object({
+  /** exact: the same file; duplicate: a resized, recompressed, cropped or re-exported copy; similar: only alike */
+  kind: z.enum(['exact', 'duplicate', 'similar']),
+  /** the lowest cosine (full dims) that joined the group; 1 for identical files */
+  score: z.number(),
+  /** the copy to keep: the largest, in an original format, the earliest */
+  best: PhotoId,
+  photos: z.array(PhotoSummary.extend({ size: z.number(), format: z.string(), when: z.string() }))
+})
+export type DuplicateGroup = z.infer<typeof DuplicateGroup>
+
+export const Duplicates = z.object({
+  groups: z.array(DuplicateGroup),
+  photos: z.number(),
+  /** photos in exact or near-duplicate groups, and in similar groups */
+  duplicatePhotos: z.number(),
+  similarPhotos: z.number(),
+  /** the self-join: shortlist k on the ds-prefix, rerank at full dims; the cosine and look thresholds */
+  thresholds: z.object({ ds: z.number(), k: z.number(), duplicate: z.number(), look: z.number(), similar: z.number(), similarLook: z.number() })
+})
+export type Duplicates = z.infer<typeof Duplicates>
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -358,7 +418,12 @@ export const api = {
       threshold: z.number().nullable(),
       suggestions: z.array(z.object({ id: PhotoId, name: z.string(), label: z.string(), confidence: z.number(), dims: z.number() }))
     })
-  }
+  },
+  // ---- places and duplicates ----
+  /** where the photos were taken: counts by country, region and city */
+  places: { input: empty, output: Places },
+  /** groups of copies (exact and near) and, apart, of similar photos; nothing is ever deleted or moved */
+  duplicates: { input: z.object({ kind: z.enum(['all', 'duplicates', 'similar']).default('all') }).strict(), output: Duplicates }
 } as const
 
 export type Api = typeof api

@@ -13,6 +13,8 @@ import { Adaptation, adaptorSpec } from '../jobs/adaptorTraining'
 import { Backbone, fineTuneBase, finetuneSpec } from '../jobs/fineTuning'
 import { Signals, signalsSpec } from '../jobs/signals'
 import { coloursSignal } from '../jobs/signals/colours'
+import { PlaceIndex, placesSignal } from '../jobs/signals/places'
+import { duplicatesSignal } from '../jobs/signals/duplicates'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
 import { LibraryService } from '../services/library'
@@ -21,6 +23,8 @@ import { LabelsService } from '../services/labels'
 import { AdaptorsService } from '../services/adaptors'
 import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
+import { PlacesService } from '../services/places'
+import { DuplicatesService } from '../services/duplicates'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
 import { realRoots } from '../adapters/fs/openInside'
@@ -28,6 +32,7 @@ import { QueryTerms } from '../services/terms/queryTerms'
 import { labelSource } from '../services/terms/labels'
 import { dateSource } from '../services/terms/dates'
 import { colourSource } from '../services/terms/colours'
+import { placeFilter, placeSource } from '../services/terms/places'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -61,9 +66,11 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   ctx.thumbPath = layout.thumb
   ctx.tmpPath = layout.temp
   const roots = async () => realRoots(await slot.current.store.listFolders())
-  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal])
-  // the order in which a query's words are claimed: the user's own names first, colours last
-  ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(dateSource).addSource(colourSource(ctx.signals))
+  const places = new PlaceIndex()
+  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal, placesSignal(places), duplicatesSignal(() => slot.current)])
+  // the order in which a query's words are claimed: the user's own names first, places before dates, colours last
+  ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(placeSource(places)).addSource(dateSource).addSource(colourSource(ctx.signals))
+  ctx.terms.addFilter(placeFilter(places))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -105,7 +112,9 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     labels: new LabelsService(ctx),
     adaptors: new AdaptorsService(ctx),
     models: new ModelsService(ctx),
-    finetune: new FineTuneService(ctx)
+    finetune: new FineTuneService(ctx),
+    places: new PlacesService(ctx, places),
+    duplicates: new DuplicatesService(ctx)
   })
   return { ctx, services, closeEmbedder }
 }

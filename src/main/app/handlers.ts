@@ -7,6 +7,8 @@ import type { LabelsService } from '../services/labels'
 import type { AdaptorsService } from '../services/adaptors'
 import type { ModelsService } from '../services/models'
 import type { FineTuneService } from '../services/finetune'
+import type { PlacesService } from '../services/places'
+import type { DuplicatesService } from '../services/duplicates'
 
 export interface Services {
   library: LibraryService
@@ -15,9 +17,11 @@ export interface Services {
   adaptors: AdaptorsService
   models: ModelsService
   finetune: FineTuneService
+  places: PlacesService
+  duplicates: DuplicatesService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -44,6 +48,8 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     models: () => models.models(),
     importModel: (i) => models.importModel(i ?? {}),
     useModel: (i) => models.useModel(i),
-    cancelModelSwitch: () => models.cancelModelSwitch()
+    cancelModelSwitch: () => models.cancelModelSwitch(),
+    places: async () => places.places(),
+    duplicates: async (i) => duplicates.duplicates(i ?? {})
   }
 }

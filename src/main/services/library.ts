@@ -9,6 +9,7 @@ import type { PhotoMeta } from '../ports/photos'
 import { isInside } from '../adapters/fs/paths'
 import type { EngineContext } from './context'
 import { photoSummary } from './photos'
+import { photoPlace } from './places'
 
 export class LibraryService {
   constructor(private readonly ctx: EngineContext) {}
@@ -90,7 +91,8 @@ export class LibraryService {
       lens: m.lens,
       latitude: m.latitude,
       longitude: m.longitude,
-      orientation: m.orientation
+      orientation: m.orientation,
+      place: photoPlace(this.ctx, m)
     }
   }
 

@@ -10,6 +10,7 @@ import { trainCommands } from './train'
 import { modelCommands } from './models'
 import { statusCommand } from './status'
 import { benchCommand } from './bench'
+import { duplicatesCommand } from './duplicates'
 
 const program = new Command('mrl-photos').description('Private, offline photo search with Matryoshka embeddings')
 // the Electron shell opens the same default (MRL_PHOTOS_DATA, else the XDG data folder)
@@ -23,6 +24,7 @@ labelCommand(program)
 trainCommands(program) // train, adaptors
 modelCommands(program) // model list | import | use
 statusCommand(program)
+duplicatesCommand(program)
 benchCommand(program)
 
 program.parseAsync().catch((err: Error) => {

@@ -9,9 +9,11 @@ export interface FilterDraft {
   folder: string
   name: string
   label: string
+  /** a place's key from the map, or a place's name */
+  place: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}
