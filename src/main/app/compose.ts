@@ -11,8 +11,9 @@ import { Indexer, indexingSpec } from '../jobs/indexing'
 import { ModelSwitch, reembeddingSpec } from '../jobs/reembedding'
 import { Adaptation, adaptorSpec } from '../jobs/adaptorTraining'
 import { Backbone, fineTuneBase, finetuneSpec } from '../jobs/fineTuning'
-import { Signals, signalsSpec } from '../jobs/signals'
+import { Signals, signalsSpec, type SignalDefinition } from '../jobs/signals'
 import { coloursSignal } from '../jobs/signals/colours'
+import { facesSignal } from '../jobs/signals/faces'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
 import { LibraryService } from '../services/library'
@@ -21,6 +22,7 @@ import { LabelsService } from '../services/labels'
 import { AdaptorsService } from '../services/adaptors'
 import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
+import { PeopleService } from '../services/people'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
 import { realRoots } from '../adapters/fs/openInside'
@@ -28,6 +30,7 @@ import { QueryTerms } from '../services/terms/queryTerms'
 import { labelSource } from '../services/terms/labels'
 import { dateSource } from '../services/terms/dates'
 import { colourSource } from '../services/terms/colours'
+import { personFilter, personSource } from '../services/terms/people'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -61,9 +64,11 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   ctx.thumbPath = layout.thumb
   ctx.tmpPath = layout.temp
   const roots = async () => realRoots(await slot.current.store.listFolders())
-  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal])
+  const people = new PeopleService(ctx)
+  const faces = facesSignal({ dataDir, changed: (values) => people.sync(values) })
+  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal, faces as SignalDefinition<unknown>])
   // the order in which a query's words are claimed: the user's own names first, colours last
-  ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(dateSource).addSource(colourSource(ctx.signals))
+  ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(personSource(people)).addSource(dateSource).addSource(colourSource(ctx.signals)).addFilter(personFilter(people))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -105,7 +110,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     labels: new LabelsService(ctx),
     adaptors: new AdaptorsService(ctx),
     models: new ModelsService(ctx),
-    finetune: new FineTuneService(ctx)
+    finetune: new FineTuneService(ctx),
+    people
   })
   return { ctx, services, closeEmbedder }
 }
