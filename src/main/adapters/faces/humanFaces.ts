@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import type { Human, Config } from '@vladmandic/human'
+import { FACE_DIMS } from '../workers/faceProtocol'
 
 /** A face as detected: its box in the decoded image's pixels, the detector's score, its embedding. */
 export interface DetectedFace {
@@ -18,7 +19,6 @@ export interface DetectedFace {
   embedding: Float32Array
 }
 
-export const FACE_DIMS = 1024
 /** faces smaller than this (pixels of the decoded image, shorter box side) are too small to recognise */
 const MIN_FACE = 20
 

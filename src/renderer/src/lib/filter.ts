@@ -9,9 +9,11 @@ export interface FilterDraft {
   folder: string
   name: string
   label: string
+  /** a person's name, or #id (People screen) */
+  person: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', person: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}
