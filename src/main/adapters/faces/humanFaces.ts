@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import type { Human, Config } from '@vladmandic/human'
-import { FACE_DIMS } from '../workers/faceProtocol'
+import { FACE_DIMS } from './dims'
 
 /** A face as detected: its box in the decoded image's pixels, the detector's score, its embedding. */
 export interface DetectedFace {

@@ -1,8 +1,5 @@
 // Messages between the engine and its faces worker.
 
-/** the width of a face embedding (FaceRes) */
-export const FACE_DIMS = 1024
-
 export interface FoundFace {
   /** x, y, width, height as fractions of the upright photo's sides */
   box: [number, number, number, number]

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import { dataLayout } from '../../adapters/fs/dataLayout'
 import { writeFileAtomicSync } from '../../adapters/fs/atomicWrite'
 import { FaceVectorTable } from '../../adapters/lance/faceTables'
-import { FACE_DIMS } from '../../adapters/workers/faceProtocol'
+import { FACE_DIMS } from '../../adapters/faces/dims'
 import { FaceClient } from '../../adapters/workers/faceClient'
 import type { SignalDefinition } from '../signals'
 
