@@ -37,7 +37,7 @@ test.beforeAll(async () => {
   copyGroupPhotos(join(lib, 'groups'))
   mkdirSync(join(lib, 'other'))
   for (const f of NO_FACES) copyFileSync(`/usr/lib/python3/dist-packages/skimage/data/${f}`, join(lib, 'other', f))
-  data = tempDir()
+  data = tempDir('mrl-people-data-')
   app = await startApp(data)
   await apiCall(app, 'addFolder', { path: lib })
   const total = FACES.length + 6 + NO_FACES.length

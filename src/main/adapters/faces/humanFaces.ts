@@ -22,10 +22,10 @@ export interface DetectedFace {
 /** faces smaller than this (pixels of the decoded image, shorter box side) are too small to recognise */
 const MIN_FACE = 20
 
-const require = createRequire(import.meta.url)
+const resolver = createRequire(import.meta.url)
 // the package's "exports" name its builds without "./", so the wasm build is found by its folder
-const humanDir = dirname(dirname(require.resolve('@vladmandic/human')))
-const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/'
+const humanDir = dirname(dirname(resolver.resolve('@vladmandic/human')))
+const wasmDir = dirname(resolver.resolve('@tensorflow/tfjs-backend-wasm')) + '/'
 
 /** tfjs in Node loads models over http only: the package's model files are read from disk here. */
 function registerFileLoader(): void {
