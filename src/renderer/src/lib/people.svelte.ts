@@ -39,9 +39,12 @@ export class PeopleState {
     this.person = still ? await this.run(call('personFaces', { id, limit: 500 })) : null
   }
 
+  /** Opens (on everyone) or closes the screen. */
   toggle(open = !this.open): void {
     this.open = open
-    if (open) void this.refresh()
+    if (!open) return
+    this.person = null
+    void this.refresh()
   }
 
   pick(id: number): void {
