@@ -9,7 +9,7 @@
 //     short-prefix shortlist against exact search on the full embedding.
 //  3. clustering time at scale: assignFaces over n random unit vectors (time does not depend on
 //     what they hold), extrapolated to the faces of a 50,000-photo library.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FaceClient } from '../src/main/adapters/workers/faceClient'
 import { assignFaces, nearest, pairwiseScores, unitPrefixRows } from '../src/core/faces'
@@ -25,7 +25,7 @@ const mb = (b: number) => (b / 1e6).toFixed(0)
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 async function throughput(client: FaceClient): Promise<{ withFaces: number; without: number }> {
-  const real = (JSON.parse(readFileSync(join(ROOT, 'test', 'realPhotos.json'), 'utf8')).photos as { path: string }[]).map((p) => p.path)
+  const real = (JSON.parse(readFileSync(join(ROOT, 'test', 'realPhotos.json'), 'utf8')).photos as { path: string }[]).map((p) => p.path).filter((p) => existsSync(p))
   const photos = [...Object.keys(faceManifest().groups.faces).map(groupPhoto), ...real.slice(0, small ? 6 : 60)]
   const rss0 = process.memoryUsage().rss
   let peak = rss0
