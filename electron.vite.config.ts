@@ -14,7 +14,8 @@ export default defineConfig({
           embedWorker: resolve('src/main/adapters/workers/embedWorker.ts'),
           trainWorker: resolve('src/main/adapters/workers/trainWorker.ts'),
           rerankWorker: resolve('src/main/adapters/workers/rerankWorker.ts'),
-          placesWorker: resolve('src/main/adapters/workers/placesWorker.ts')
+          placesWorker: resolve('src/main/adapters/workers/placesWorker.ts'),
+          faceWorker: resolve('src/main/adapters/workers/faceWorker.ts')
         }
       }
     }

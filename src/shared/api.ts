@@ -21,7 +21,10 @@ export const Filter = z
     label: z.string().max(200).optional(),
     // ---- places ----
     /** a place's key from the map ("FR", "FR/Île-de-France/Paris") or a city, region or country name */
-    place: z.string().max(300).optional()
+    place: z.string().max(300).optional(),
+    // ---- people ----
+    /** a person's name, or "#<id>" */
+    person: z.string().max(200).optional()
   })
   .strict()
 export type Filter = z.infer<typeof Filter>
@@ -365,6 +368,29 @@ export const Duplicates = z.object({
   thresholds: z.object({ ds: z.number(), k: z.number(), duplicate: z.number(), look: z.number(), similar: z.number(), similarLook: z.number() })
 })
 export type Duplicates = z.infer<typeof Duplicates>
+// People: faces found in photos, clustered into people the user names, merges and splits
+export const PersonId = z.number().int().positive()
+export const PersonName = z.string().trim().max(100)
+export const PersonSummary = z.object({
+  id: PersonId,
+  /** empty until the user names the person */
+  name: z.string(),
+  faces: z.number(),
+  photos: z.number(),
+  /** a face of the person as a small JPEG (data URL) */
+  cover: z.string()
+})
+export type PersonSummary = z.infer<typeof PersonSummary>
+export const People = z.object({
+  people: z.array(PersonSummary),
+  /** faces found, and photos looked at for faces so far */
+  faces: z.number(),
+  photos: z.number(),
+  /** the face space the clustering searches (null: too few faces yet, searched on the model's own embedding) */
+  space: z.object({ faces: z.number(), dims: z.number(), nesting: z.array(z.number()), before: z.array(z.number()), after: z.array(z.number()) }).nullable()
+})
+export const PersonFace = z.object({ key: z.string(), photo: PhotoId, crop: z.string(), user: z.boolean() })
+const FaceKeys = z.array(z.string().min(1).max(200)).min(1).max(5000)
 
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
@@ -423,7 +449,19 @@ export const api = {
   /** where the photos were taken: counts by country, region and city */
   places: { input: empty, output: Places },
   /** groups of copies (exact and near) and, apart, of similar photos; nothing is ever deleted or moved */
-  duplicates: { input: z.object({ kind: z.enum(['all', 'duplicates', 'similar']).default('all') }).strict(), output: Duplicates }
+  duplicates: { input: z.object({ kind: z.enum(['all', 'duplicates', 'similar']).default('all') }).strict(), output: Duplicates },
+  // ---- people ----
+  people: { input: empty, output: People },
+  personFaces: {
+    input: z.object({ id: PersonId, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(200) }).strict(),
+    output: z.object({ person: PersonSummary, total: z.number(), faces: z.array(PersonFace) })
+  },
+  /** an empty name makes the person unnamed again */
+  namePerson: { input: z.object({ id: PersonId, name: PersonName }).strict(), output: People },
+  /** the faces of `from` join `into`, for good */
+  mergePeople: { input: z.object({ into: PersonId, from: z.array(PersonId).min(1).max(100) }).strict(), output: People },
+  /** takes faces off a person for good: each joins another person or starts one (split: they start one together) */
+  removeFaces: { input: z.object({ person: PersonId, keys: FaceKeys, split: z.boolean().default(false) }).strict(), output: People }
 } as const
 
 export type Api = typeof api

@@ -58,8 +58,8 @@ export function adaptDirection(a: Adaptor, v: Float32Array): Float32Array {
   return matmul(padded, a.weight, 1, a.dIn, a.dOut)
 }
 
-const b64 = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64')
-const f32 = (s: string) => {
+export const b64 = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('base64')
+export const f32 = (s: string) => {
   const b = Buffer.from(s, 'base64')
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
 }

@@ -11,10 +11,11 @@ import { Indexer, indexingSpec } from '../jobs/indexing'
 import { ModelSwitch, reembeddingSpec } from '../jobs/reembedding'
 import { Adaptation, adaptorSpec } from '../jobs/adaptorTraining'
 import { Backbone, fineTuneBase, finetuneSpec } from '../jobs/fineTuning'
-import { Signals, signalsSpec } from '../jobs/signals'
+import { Signals, signalsSpec, type SignalDefinition } from '../jobs/signals'
 import { coloursSignal } from '../jobs/signals/colours'
 import { PlaceIndex, placesSignal } from '../jobs/signals/places'
 import { duplicatesSignal } from '../jobs/signals/duplicates'
+import { facesSignal } from '../jobs/signals/faces'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
 import { LibraryService } from '../services/library'
@@ -25,6 +26,7 @@ import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
 import { PlacesService } from '../services/places'
 import { DuplicatesService } from '../services/duplicates'
+import { PeopleService } from '../services/people'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
 import { realRoots } from '../adapters/fs/openInside'
@@ -33,6 +35,7 @@ import { labelSource } from '../services/terms/labels'
 import { dateSource } from '../services/terms/dates'
 import { colourSource } from '../services/terms/colours'
 import { placeFilter, placeSource } from '../services/terms/places'
+import { personFilter, personSource } from '../services/terms/people'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -67,10 +70,20 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   ctx.tmpPath = layout.temp
   const roots = async () => realRoots(await slot.current.store.listFolders())
   const places = new PlaceIndex()
-  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal, placesSignal(places), duplicatesSignal(() => slot.current)])
-  // the order in which a query's words are claimed: the user's own names first, places before dates, colours last
-  ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(placeSource(places)).addSource(dateSource).addSource(colourSource(ctx.signals))
-  ctx.terms.addFilter(placeFilter(places))
+  const people = new PeopleService(ctx)
+  const faces = facesSignal({ dataDir, changed: (values) => people.sync(values) })
+  // cheap signals first, so what is quick to have comes first
+  const signals = [coloursSignal, placesSignal(places), duplicatesSignal(() => slot.current), faces] as SignalDefinition<unknown>[]
+  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), signals)
+  // the order in which a query's words are claimed: the user's own names first, people and places before dates, colours last
+  ctx.terms = new QueryTerms()
+    .addSource(labelSource(userLabels))
+    .addSource(personSource(people))
+    .addSource(placeSource(places))
+    .addSource(dateSource)
+    .addSource(colourSource(ctx.signals))
+    .addFilter(personFilter(people))
+    .addFilter(placeFilter(places))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -114,7 +127,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     models: new ModelsService(ctx),
     finetune: new FineTuneService(ctx),
     places: new PlacesService(ctx, places),
-    duplicates: new DuplicatesService(ctx)
+    duplicates: new DuplicatesService(ctx),
+    people
   })
   return { ctx, services, closeEmbedder }
 }

@@ -197,6 +197,7 @@ export class Engine {
       await adaptation.close()
       await indexer.stop()
       await signals.close()
+      this.services.people.close()
       // a shortlist that cannot be saved (disk full) is rebuilt from the table on the next start
       if (this.space.hasShortlists) {
         try {

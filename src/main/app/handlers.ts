@@ -9,6 +9,7 @@ import type { ModelsService } from '../services/models'
 import type { FineTuneService } from '../services/finetune'
 import type { PlacesService } from '../services/places'
 import type { DuplicatesService } from '../services/duplicates'
+import type { PeopleService } from '../services/people'
 
 export interface Services {
   library: LibraryService
@@ -19,9 +20,10 @@ export interface Services {
   finetune: FineTuneService
   places: PlacesService
   duplicates: DuplicatesService
+  people: PeopleService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates, people }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -50,6 +52,11 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     useModel: (i) => models.useModel(i),
     cancelModelSwitch: () => models.cancelModelSwitch(),
     places: async () => places.places(),
-    duplicates: async (i) => duplicates.duplicates(i ?? {})
+    duplicates: async (i) => duplicates.duplicates(i ?? {}),
+    people: () => people.people(),
+    personFaces: (i) => people.personFaces(i),
+    namePerson: (i) => people.namePerson(i),
+    mergePeople: (i) => people.mergePeople(i),
+    removeFaces: (i) => people.removeFaces(i)
   }
 }

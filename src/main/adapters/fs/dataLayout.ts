@@ -21,6 +21,10 @@ export function dataLayout(dataDir: string) {
     /** fine-tuned models kept when their import failed */
     finetuned: join(dataDir, 'finetuned'),
     schema: join(dataDir, 'schema.json'),
+    /** the face space (principal axes + Matryoshka adaptor of this library's faces) and the face crops the People screen shows */
+    faceSpace: join(dataDir, 'face-space.json'),
+    faceCrops: join(dataDir, 'faces'),
+    faceCrop: (key: string) => join(dataDir, 'faces', `${key.replace(/[^a-zA-Z0-9_-]/g, '_')}.jpg`),
     lock: join(dataDir, 'lock')
   }
 }

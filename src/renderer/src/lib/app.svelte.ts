@@ -10,6 +10,7 @@ import { LabelsState } from './labels.svelte'
 import { Library } from './library.svelte'
 import { ModelsState } from './models.svelte'
 import { Search } from './search.svelte'
+import { people } from './people.svelte'
 
 const LIVE_REFRESH_MS = 3000
 const BUSY_PHASES: ReadonlyArray<Progress['phase']> = ['scanning', 'indexing', 'calibrating']
@@ -50,7 +51,8 @@ class AppState {
       indexing: (p) => this.onIndexing(p),
       reembedding: (s) => this.models.onJob(s),
       adaptor: (t) => this.labels.onJob(t),
-      finetune: (f) => backbone.onJob(f)
+      finetune: (f) => backbone.onJob(f),
+      signals: (s) => people.onSignals(s)
     })
     void this.refreshStatus()
     // after a training run or a rollback, photos carry new labels and search answers from new vectors
@@ -135,6 +137,7 @@ class AppState {
   searchText(text: string): void {
     const t = text.trim()
     if (!t) return this.browse()
+    people.open = false
     this.viewerIndex = null
     void this.search.start({ kind: 'text', text: t }, `“${t}”`)
   }

@@ -11,9 +11,11 @@ export interface FilterDraft {
   label: string
   /** a place's key from the map, or a place's name */
   place: string
+  /** a person's name, or #id (People screen) */
+  person: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '', person: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}
