@@ -12,7 +12,8 @@ export default defineConfig({
           electron: resolve('src/main/shells/electron.ts'),
           cli: resolve('src/main/shells/cli/main.ts'),
           embedWorker: resolve('src/main/adapters/workers/embedWorker.ts'),
-          trainWorker: resolve('src/main/adapters/workers/trainWorker.ts')
+          trainWorker: resolve('src/main/adapters/workers/trainWorker.ts'),
+          textWorker: resolve('src/main/adapters/workers/textWorker.ts')
         }
       }
     }

@@ -18,7 +18,9 @@ export const Filter = z
     camera: z.string().max(200).optional(),
     folder: z.string().max(4096).optional(),
     name: z.string().max(500).optional(),
-    label: z.string().max(200).optional()
+    label: z.string().max(200).optional(),
+    /** words written in the photo (text read by OCR) */
+    text: z.string().max(200).optional()
   })
   .strict()
 export type Filter = z.infer<typeof Filter>
@@ -83,7 +85,11 @@ export const PhotoDetail = PhotoSummary.extend({
 })
 export type PhotoDetail = z.infer<typeof PhotoDetail>
 
-export const SearchHit = PhotoSummary.extend({ score: z.number() })
+export const SearchHit = PhotoSummary.extend({
+  score: z.number(),
+  /** the line written in the photo that the query's words matched (absent: it matched by how it looks) */
+  said: z.string().optional()
+})
 export type SearchHit = z.infer<typeof SearchHit>
 
 export const SearchStats = z.object({
@@ -306,6 +312,18 @@ export const ImportModelInput = z
   .refine((i) => (i.path === undefined) !== (i.data === undefined), { message: 'give the ONNX file as path or as data, not both' })
   .refine((i) => [i.cardPath, i.card, i.settings].filter((x) => x !== undefined).length === 1, { message: 'give one of cardPath, card or settings' })
 
+// ---- text read in photos (OCR) ----
+/** A line of text read in a photo; its box's corners as shares of the upright photo's width and height (x1, y1, … x4, y4, clockwise from top left). */
+export const TextLine = z.object({ text: z.string(), confidence: z.number(), box: z.array(z.number()).length(8) })
+export type TextLine = z.infer<typeof TextLine>
+export const PhotoText = z.object({
+  id: PhotoId,
+  /** read: the lines are up to date with the file; pending: not read yet (the signals job will) */
+  state: z.enum(['read', 'pending']),
+  lines: z.array(TextLine)
+})
+export type PhotoText = z.infer<typeof PhotoText>
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -358,7 +376,9 @@ export const api = {
       threshold: z.number().nullable(),
       suggestions: z.array(z.object({ id: PhotoId, name: z.string(), label: z.string(), confidence: z.number(), dims: z.number() }))
     })
-  }
+  },
+  /** the text read in a photo, with its boxes */
+  photoText: { input: z.object({ id: PhotoId }).strict(), output: PhotoText }
 } as const
 
 export type Api = typeof api

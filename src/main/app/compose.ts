@@ -13,6 +13,7 @@ import { Adaptation, adaptorSpec } from '../jobs/adaptorTraining'
 import { Backbone, fineTuneBase, finetuneSpec } from '../jobs/fineTuning'
 import { Signals, signalsSpec } from '../jobs/signals'
 import { coloursSignal } from '../jobs/signals/colours'
+import { textSignal } from '../jobs/signals/text'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
 import { LibraryService } from '../services/library'
@@ -21,6 +22,7 @@ import { LabelsService } from '../services/labels'
 import { AdaptorsService } from '../services/adaptors'
 import { ModelsService } from '../services/models'
 import { FineTuneService } from '../services/finetune'
+import { PhotoTextService } from '../services/photoText'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
 import { realRoots } from '../adapters/fs/openInside'
@@ -28,6 +30,7 @@ import { QueryTerms } from '../services/terms/queryTerms'
 import { labelSource } from '../services/terms/labels'
 import { dateSource } from '../services/terms/dates'
 import { colourSource } from '../services/terms/colours'
+import { textFilter, textSource } from '../services/terms/text'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -61,9 +64,10 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   ctx.thumbPath = layout.thumb
   ctx.tmpPath = layout.temp
   const roots = async () => realRoots(await slot.current.store.listFolders())
-  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal])
+  ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal, textSignal({ threads: opts.threads })])
   // the order in which a query's words are claimed: the user's own names first, colours last
   ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(dateSource).addSource(colourSource(ctx.signals))
+  ctx.terms.addText(textSource(ctx.signals)).addFilter(textFilter(ctx.signals))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -105,7 +109,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     labels: new LabelsService(ctx),
     adaptors: new AdaptorsService(ctx),
     models: new ModelsService(ctx),
-    finetune: new FineTuneService(ctx)
+    finetune: new FineTuneService(ctx),
+    text: new PhotoTextService(ctx)
   })
   return { ctx, services, closeEmbedder }
 }

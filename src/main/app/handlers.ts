@@ -7,6 +7,7 @@ import type { LabelsService } from '../services/labels'
 import type { AdaptorsService } from '../services/adaptors'
 import type { ModelsService } from '../services/models'
 import type { FineTuneService } from '../services/finetune'
+import type { PhotoTextService } from '../services/photoText'
 
 export interface Services {
   library: LibraryService
@@ -15,9 +16,10 @@ export interface Services {
   adaptors: AdaptorsService
   models: ModelsService
   finetune: FineTuneService
+  text: PhotoTextService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, text }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -44,6 +46,7 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     models: () => models.models(),
     importModel: (i) => models.importModel(i ?? {}),
     useModel: (i) => models.useModel(i),
-    cancelModelSwitch: () => models.cancelModelSwitch()
+    cancelModelSwitch: () => models.cancelModelSwitch(),
+    photoText: (i) => text.photoText(i)
   }
 }
