@@ -9,9 +9,11 @@ export interface FilterDraft {
   folder: string
   name: string
   label: string
+  /** words written in the photo */
+  text: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', text: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}
