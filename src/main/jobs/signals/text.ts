@@ -3,7 +3,7 @@
 // decides whether a photo shows text at all; most do not and cost only that look. The words go into
 // the signal table's full-text index (Signals.searchText), searched by services/terms/text.ts.
 import type { TextLine } from '../../../shared/api'
-import { MAX_FILE_BYTES } from '../../adapters/image/photoFile'
+import { readWhole } from '../../adapters/image/photoFile'
 import { TextClient } from '../../adapters/workers/textClient'
 import type { SignalDefinition } from '../signals'
 
@@ -17,6 +17,7 @@ export interface PhotoText {
 }
 
 export function textSignal(opts: { threads?: number } = {}): SignalDefinition<PhotoText> {
+  // started by the first photo large enough to read (a library of thumbnails never loads the networks)
   let client: TextClient | null = null
   const worker = () => {
     if (!client?.alive) client = new TextClient(opts.threads)
@@ -25,9 +26,6 @@ export function textSignal(opts: { threads?: number } = {}): SignalDefinition<Ph
   return {
     name: TEXT,
     version: 'text-1',
-    async start() {
-      worker()
-    },
     async stop() {
       const c = client
       client = null
@@ -35,16 +33,7 @@ export function textSignal(opts: { threads?: number } = {}): SignalDefinition<Ph
     },
     async compute({ photo, open }) {
       if (Math.max(photo.width, photo.height) < MIN_SIDE) return { lines: [] }
-      const file = await open()
-      let bytes: Buffer
-      try {
-        const { size } = await file.stat()
-        if (size > MAX_FILE_BYTES) throw new Error(`file too large (${size} bytes)`)
-        bytes = await file.readFile()
-      } finally {
-        await file.close()
-      }
-      const { lines } = await worker().read(bytes)
+      const { lines } = await worker().read(await readWhole(await open()))
       return { lines }
     },
     text: (v) => v.lines.map((l) => l.text).join('\n')
