@@ -10,7 +10,8 @@
 // a 50,000-photo library takes at a few shares of photos with text: extrapolated from these measured
 // rates, not measured on 50,000 photos. A benchmark: it prints numbers and sets no targets.
 //   options: --threads N (onnxruntime's threads, default 2: the machine's cores), --repeat N (reads
-//   each set N times, default 1), --share a,b,c (shares of text photos for the extrapolation)
+//   each set N times, default 1), --photos N (the first N of each set: a quick look), --share a,b,c
+//   (shares of text photos for the extrapolation)
 import { readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +26,7 @@ const arg = (name: string, fallback: string) => {
 const threads = Number(arg('--threads', '2'))
 const repeat = Number(arg('--repeat', '1'))
 const shares = arg('--share', '0.05,0.15,0.3').split(',').map(Number)
+const most = Number(arg('--photos', '100000'))
 const LIBRARY = 50_000
 
 interface SetResult {
@@ -63,9 +65,9 @@ function row(s: SetResult): string {
 
 async function main(): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'test', 'realPhotos.json'), 'utf8')) as { photos: { path: string; photo: boolean }[] }
-  const real = manifest.photos.filter((p) => p.photo).map((p) => p.path)
+  const real = manifest.photos.filter((p) => p.photo).map((p) => p.path).slice(0, most)
   const lib = await textLibrary({ plain: 0 })
-  const text = lib.photos.filter((p) => p.lines.length && !p.hard).map((p) => p.path)
+  const text = lib.photos.filter((p) => p.lines.length && !p.hard).map((p) => p.path).slice(0, most)
 
   console.log(`text signal benchmark: ${cpus().length} cores, onnxruntime threads ${threads}, load average ${load()}`)
   const base = process.memoryUsage().rss

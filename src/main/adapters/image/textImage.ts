@@ -1,6 +1,6 @@
-// A photo decoded for reading its text: upright, at most READ_SIZE on its long side (sharp shrinks
-// JPEGs on load, so a 24 MP photo never lives in memory whole), plus the smaller copies the text
-// detector looks at, sized to multiples of 32 as the detection network needs.
+// A photo decoded for reading its text: upright, small for the cheap look and at most READ_SIZE on
+// its long side to read it (sharp shrinks JPEGs on load, so a 24 MP photo never lives in memory
+// whole), and the copies the text detector looks at, sized to multiples of 32 as it needs.
 import sharp from 'sharp'
 import { MAX_PIXELS } from './preprocess'
 
@@ -14,11 +14,11 @@ export interface Pixels {
 /** Recognition crops come from this size: a caption 1.5% of the photo's height is still 24 px. */
 export const READ_SIZE = 1600
 
-/** Decodes a photo file's bytes, upright, to RGB at most READ_SIZE on its long side. */
-export async function decodeForText(file: Buffer): Promise<Pixels> {
+/** Decodes a photo file's bytes, upright, to RGB at most `side` on its long side (a small side decodes a JPEG at 1/8 its size). */
+export async function decodeForText(file: Buffer, side = READ_SIZE): Promise<Pixels> {
   const { data, info } = await sharp(file, { limitInputPixels: MAX_PIXELS, failOn: 'error' })
     .rotate()
-    .resize(READ_SIZE, READ_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .resize(side, side, { fit: 'inside', withoutEnlargement: true })
     .removeAlpha()
     .toColourspace('srgb')
     .raw()

@@ -1,12 +1,12 @@
 // Reads the text in a photo with PaddleOCR's networks in onnxruntime (the `paddleocr` runtime does
 // the DB post-processing, the rotated crops and the CTC decoding in plain TypeScript). Most photos
-// show no text, so a cheap look comes first: the detection network on a PROBE_SIZE copy, and only
-// when it finds enough text-like area does the full detection (DETECT_SIZE) and the recognition of
-// each detected line run.
+// show no text, so a cheap look comes first: the photo decoded small (JPEGs shrink on load) and the
+// detection network at PROBE_SIZE; only when it finds enough text-like area is the photo decoded
+// at READ_SIZE, detected at DETECT_SIZE and each line recognised.
 import * as ort from 'onnxruntime-node'
 import { DetectionService, Image, RecognitionService, type Box } from 'paddleocr'
 import type { TextLine } from '../../../shared/api'
-import { scaledTo, type Pixels } from '../image/textImage'
+import { decodeForText, scaledTo, type Pixels } from '../image/textImage'
 import { ocrModels, readDictionary } from './ocrModels'
 import { detectionTensor, textArea, type AreaRules } from './textArea'
 
@@ -104,16 +104,21 @@ export class TextReader {
     return textArea(map.data as Float32Array, p.width, p.height, PROBE_RULES)
   }
 
-  async read(photo: Pixels): Promise<ReadResult> {
-    const probeArea = await this.probe(photo)
+  /** Reads a photo file's bytes: decoded small for the cheap look, and again at READ_SIZE only when it finds text. */
+  async read(file: Buffer): Promise<ReadResult> {
+    const probeArea = await this.probe(await decodeForText(file, PROBE_SIZE))
     if (probeArea < PROBE_MIN_AREA) return { lines: [], probeArea, read: false }
+    return { lines: await this.lines(await decodeForText(file)), probeArea, read: true }
+  }
+
+  /** The lines of text in a photo decoded at READ_SIZE, in reading order. */
+  async lines(photo: Pixels): Promise<TextLine[]> {
     const det = await scaledTo(photo, DETECT_SIZE)
     const boxes = (await this.detect(det)).map((b) => rescale(b, photo.width / det.width, photo.height / det.height))
     const results = await this.recogniser.run(toImage(photo), boxes)
-    const lines = results
+    return results
       .filter((r) => r.confidence >= MIN_CONFIDENCE && meaningful(r.text))
       .map((r) => ({ text: r.text.normalize('NFKC').trim(), confidence: Math.round(r.confidence * 1000) / 1000, box: corners(r.box, 1 / photo.width, 1 / photo.height) }))
-    return { lines, probeArea, read: true }
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,6 @@
 // Worker thread: decodes photos and reads their text (src/main/adapters/ocr), off the main thread.
 import { parentPort } from 'node:worker_threads'
 import sharp from 'sharp'
-import { decodeForText } from '../image/textImage'
 import { TextReader } from '../ocr/textReader'
 import type { TextReply, TextRequest } from './textProtocol'
 
@@ -16,8 +15,7 @@ async function handle(msg: TextRequest): Promise<TextReply> {
     return { type: 'ready' }
   }
   if (!reader) throw new Error('worker used before init')
-  const pixels = await decodeForText(Buffer.from(msg.file))
-  return { type: 'result', id: msg.id, ...(await reader.read(pixels)) }
+  return { type: 'result', id: msg.id, ...(await reader.read(Buffer.from(msg.file))) }
 }
 
 parentPort!.on('message', (msg: TextRequest) => {
