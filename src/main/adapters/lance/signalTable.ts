@@ -26,7 +26,7 @@ const fields = () => [
  * Trigrams, so that a word is found inside a longer one: OCR often runs words together
  * ("HOTEL ADLON" read as "hoteladlon"). No stemming or stop words: a trigram is not a word.
  */
-const FTS = lancedb.Index.fts({ baseTokenizer: 'ngram', ngramMinLength: 3, ngramMaxLength: 3, lowercase: true, asciiFolding: true, stem: false, removeStopWords: false, withPosition: false })
+const fts = () => lancedb.Index.fts({ baseTokenizer: 'ngram', ngramMinLength: 3, ngramMaxLength: 3, lowercase: true, asciiFolding: true, stem: false, removeStopWords: false, withPosition: false })
 
 export class SignalTable {
   private constructor(
@@ -40,7 +40,7 @@ export class SignalTable {
     const db = await lancedb.connect(dataLayout(dataDir).library)
     const schema = new Schema([...fields(), ...(opts.fullText ? [new Field('text', new Utf8(), false)] : [])])
     const table = await db.createEmptyTable(`signal_${name}`, schema, { existOk: true })
-    if (opts.fullText && !(await table.listIndices()).some((i) => i.columns.includes('text'))) await table.createIndex('text', { config: FTS })
+    if (opts.fullText && !(await table.listIndices()).some((i) => i.columns.includes('text'))) await table.createIndex('text', { config: fts() }) // a native Index is used once
     return new SignalTable(table, !!opts.fullText)
   }
 
