@@ -15,7 +15,8 @@ export default defineConfig({
           trainWorker: resolve('src/main/adapters/workers/trainWorker.ts'),
           rerankWorker: resolve('src/main/adapters/workers/rerankWorker.ts'),
           placesWorker: resolve('src/main/adapters/workers/placesWorker.ts'),
-          faceWorker: resolve('src/main/adapters/workers/faceWorker.ts')
+          faceWorker: resolve('src/main/adapters/workers/faceWorker.ts'),
+          textWorker: resolve('src/main/adapters/workers/textWorker.ts')
         }
       }
     }

@@ -13,6 +13,8 @@ export interface TermMatch {
   label: string
   /** the photos it keeps, each with a score in [0, 1] (ranks them when no other words are left) */
   photos: Map<number, number>
+  /** what each photo says that matched (text read in it), to show beside the hit */
+  said?: Map<number, string>
 }
 
 /** What a source claimed of a query, and the text it left for the next. */

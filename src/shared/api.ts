@@ -24,7 +24,10 @@ export const Filter = z
     place: z.string().max(300).optional(),
     // ---- people ----
     /** a person's name, or "#<id>" */
-    person: z.string().max(200).optional()
+    person: z.string().max(200).optional(),
+    // ---- text read in photos ----
+    /** words written in the photo (text read by OCR) */
+    text: z.string().max(200).optional()
   })
   .strict()
 export type Filter = z.infer<typeof Filter>
@@ -92,7 +95,11 @@ export const PhotoDetail = PhotoSummary.extend({
 })
 export type PhotoDetail = z.infer<typeof PhotoDetail>
 
-export const SearchHit = PhotoSummary.extend({ score: z.number() })
+export const SearchHit = PhotoSummary.extend({
+  score: z.number(),
+  /** the line written in the photo that the query's words matched (absent: it matched by how it looks) */
+  said: z.string().optional()
+})
 export type SearchHit = z.infer<typeof SearchHit>
 
 export const SearchStats = z.object({
@@ -392,6 +399,18 @@ export const People = z.object({
 export const PersonFace = z.object({ key: z.string(), photo: PhotoId, crop: z.string(), user: z.boolean() })
 const FaceKeys = z.array(z.string().min(1).max(200)).min(1).max(5000)
 
+// ---- text read in photos (OCR) ----
+/** A line of text read in a photo; its box's corners as shares of the upright photo's width and height (x1, y1, … x4, y4, clockwise from top left). */
+export const TextLine = z.object({ text: z.string(), confidence: z.number(), box: z.array(z.number()).length(8) })
+export type TextLine = z.infer<typeof TextLine>
+export const PhotoText = z.object({
+  id: PhotoId,
+  /** read: the lines are up to date with the file; pending: not read yet (the signals job will) */
+  state: z.enum(['read', 'pending']),
+  lines: z.array(TextLine)
+})
+export type PhotoText = z.infer<typeof PhotoText>
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -461,7 +480,10 @@ export const api = {
   /** the faces of `from` join `into`, for good */
   mergePeople: { input: z.object({ into: PersonId, from: z.array(PersonId).min(1).max(100) }).strict(), output: People },
   /** takes faces off a person for good: each joins another person or starts one (split: they start one together) */
-  removeFaces: { input: z.object({ person: PersonId, keys: FaceKeys, split: z.boolean().default(false) }).strict(), output: People }
+  removeFaces: { input: z.object({ person: PersonId, keys: FaceKeys, split: z.boolean().default(false) }).strict(), output: People },
+  // ---- text read in photos ----
+  /** the text read in a photo, with its boxes */
+  photoText: { input: z.object({ id: PhotoId }).strict(), output: PhotoText }
 } as const
 
 export type Api = typeof api

@@ -16,6 +16,7 @@ import { coloursSignal } from '../jobs/signals/colours'
 import { PlaceIndex, placesSignal } from '../jobs/signals/places'
 import { duplicatesSignal } from '../jobs/signals/duplicates'
 import { facesSignal } from '../jobs/signals/faces'
+import { textSignal } from '../jobs/signals/text'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
 import { LibraryService } from '../services/library'
@@ -27,6 +28,7 @@ import { FineTuneService } from '../services/finetune'
 import { PlacesService } from '../services/places'
 import { DuplicatesService } from '../services/duplicates'
 import { PeopleService } from '../services/people'
+import { PhotoTextService } from '../services/photoText'
 import type { Services } from './handlers'
 import { dataLayout } from '../adapters/fs/dataLayout'
 import { realRoots } from '../adapters/fs/openInside'
@@ -36,6 +38,7 @@ import { dateSource } from '../services/terms/dates'
 import { colourSource } from '../services/terms/colours'
 import { placeFilter, placeSource } from '../services/terms/places'
 import { personFilter, personSource } from '../services/terms/people'
+import { textFilter, textSource } from '../services/terms/text'
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -73,7 +76,7 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   const people = new PeopleService(ctx)
   const faces = facesSignal({ dataDir, changed: (values) => people.sync(values) })
   // cheap signals first, so what is quick to have comes first
-  const signals = [coloursSignal, placesSignal(places), duplicatesSignal(() => slot.current), faces] as SignalDefinition<unknown>[]
+  const signals = [coloursSignal, placesSignal(places), duplicatesSignal(() => slot.current), faces, textSignal({ threads: opts.threads })] as SignalDefinition<unknown>[]
   ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), signals)
   // the order in which a query's words are claimed: the user's own names first, people and places before dates, colours last
   ctx.terms = new QueryTerms()
@@ -84,6 +87,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     .addSource(colourSource(ctx.signals))
     .addFilter(personFilter(people))
     .addFilter(placeFilter(places))
+    .addText(textSource(ctx.signals))
+    .addFilter(textFilter(ctx.signals))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -128,7 +133,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     finetune: new FineTuneService(ctx),
     places: new PlacesService(ctx, places),
     duplicates: new DuplicatesService(ctx),
-    people
+    people,
+    text: new PhotoTextService(ctx)
   })
   return { ctx, services, closeEmbedder }
 }

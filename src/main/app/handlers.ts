@@ -10,6 +10,7 @@ import type { FineTuneService } from '../services/finetune'
 import type { PlacesService } from '../services/places'
 import type { DuplicatesService } from '../services/duplicates'
 import type { PeopleService } from '../services/people'
+import type { PhotoTextService } from '../services/photoText'
 
 export interface Services {
   library: LibraryService
@@ -21,9 +22,10 @@ export interface Services {
   places: PlacesService
   duplicates: DuplicatesService
   people: PeopleService
+  text: PhotoTextService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates, people }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates, people, text }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -57,6 +59,7 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     personFaces: (i) => people.personFaces(i),
     namePerson: (i) => people.namePerson(i),
     mergePeople: (i) => people.mergePeople(i),
-    removeFaces: (i) => people.removeFaces(i)
+    removeFaces: (i) => people.removeFaces(i),
+    photoText: (i) => text.photoText(i)
   }
 }

@@ -33,6 +33,8 @@ export interface SignalDefinition<T> {
   stop?(): Promise<void>
   /** every up-to-date value, after a run or at open: build an index over them (places, faces, text) */
   changed?(values: ReadonlyMap<number, T>): void | Promise<void>
+  /** the value's words for LanceDB's full-text index (`Signals.searchText`), for signals that have words */
+  text?(value: T): string
 }
 
 export interface SignalsHost {
@@ -72,7 +74,7 @@ export class Signals {
   /** Opens every signal's table and reads it into memory. */
   async open(): Promise<void> {
     for (const def of this.defs) {
-      const table = await SignalTable.open(this.host.dataDir, def.name)
+      const table = await SignalTable.open(this.host.dataDir, def.name, { fullText: !!def.text })
       const rows = new Map((await table.all()).map((r) => [r.id, { hash: r.hash, version: r.version, value: JSON.parse(r.value) as unknown }]))
       this.held.push({ def, table, rows })
     }
@@ -96,6 +98,19 @@ export class Signals {
     const h = this.held.find((x) => x.def.name === name)
     const row = h?.rows.get(photo.id)
     return row && row.version === h!.def.version && row.hash === photo.hash ? (row.value as T) : undefined
+  }
+
+  /**
+   * Photos whose words (a signal with `text`) hold every query word, best first, up to date only:
+   * a row computed from another version of the file or by another version of the signal is skipped.
+   */
+  async searchText(name: string, words: string[], limit: number, photo: (id: number) => PhotoMeta | undefined): Promise<{ id: number; text: string; score: number }[]> {
+    const h = this.held.find((x) => x.def.name === name)
+    if (!h) return []
+    return (await h.table.searchText(words, limit)).filter((r) => {
+      const p = photo(r.id)
+      return p !== undefined && this.value(name, p) !== undefined
+    })
   }
 
   /** Brings every signal up to date in the background (again after the current run, if one goes). */
@@ -148,7 +163,7 @@ export class Signals {
               // a thumbnail or file gone meanwhile: the next run tries again
             }
           }
-          await h.table.put(rows.map((r) => ({ ...r, value: JSON.stringify(r.value) })))
+          await h.table.put(rows.map((r) => ({ ...r, value: JSON.stringify(r.value), text: h.def.text?.(r.value) })))
           for (const r of rows) h.rows.set(r.id, r)
           const done = Math.min(i + batch.length, todo.length)
           this.job.set({ done, message: `${name}: ${done} of ${todo.length} photos` })
@@ -156,6 +171,8 @@ export class Signals {
       } finally {
         await h.def.stop?.()
       }
+      // one file per batch otherwise; and new words into the full-text index
+      await h.table.optimize()
     }
     if (todo.length || gone.length) await h.def.changed?.(this.values(name))
   }

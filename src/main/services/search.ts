@@ -27,6 +27,9 @@ class CannotSee extends UserError {}
 /** A matched term as the response shows it. */
 const termShown = (m: TermMatch) => ({ kind: m.kind, term: m.term, label: m.label, photos: m.photos.size })
 
+/** What each photo says that matched (text read in it), over every match that knows. */
+const saidBy = (matches: TermMatch[]) => new Map(matches.flatMap((m) => [...(m.said ?? [])]))
+
 /** The colour words among the matched terms (the response's `matched.colours`). */
 const colourTerms = (matches: TermMatch[]) => matches.filter((m) => m.kind === 'colour').flatMap((m) => m.term.split(' '))
 
@@ -89,17 +92,18 @@ export class SearchService {
     const byText = rankByTerms(new Set(texts.flatMap((t) => [...t.photos.keys()])), texts, limit, (a, b) => a - b)
     const seen = new Set(byText.map((h) => h.id))
     return {
-      hits: this.photos(space, [...byText, ...shown.filter((h) => !seen.has(h.id))].slice(0, limit)),
+      hits: this.photos(space, [...byText, ...shown.filter((h) => !seen.has(h.id))].slice(0, limit), saidBy(texts)),
       stats: { stages: res.stages, ds: config.ds, k: config.k, dr: config.dr, exact: res.exact, scanned: res.scanned, ms: res.ms, estimatedRecall: point?.recall ?? null },
       matched,
       cutoff: cutoff === null ? null : { score: cutoff, dims, hidden: res.hits.length - shown.length }
     }
   }
 
-  private photos(space: SearchSpace, ranked: { id: number; score: number }[]): Output<'search'>['hits'] {
+  private photos(space: SearchSpace, ranked: { id: number; score: number }[], said?: Map<number, string>): Output<'search'>['hits'] {
     return ranked.flatMap((h) => {
       const m = space.meta.get(h.id)
-      return m ? [{ ...photoSummary(this.ctx, m), score: h.score }] : []
+      const line = said?.get(h.id)
+      return m ? [{ ...photoSummary(this.ctx, m), score: h.score, ...(line !== undefined ? { said: line } : {}) }] : []
     })
   }
 
@@ -112,7 +116,7 @@ export class SearchService {
     }
     const ranked = rankByTerms(allowed, matches, limit, (a, b) => day(b).localeCompare(day(a)) || a - b)
     return {
-      hits: this.photos(space, ranked),
+      hits: this.photos(space, ranked, saidBy(matches)),
       stats: { stages: [], ds: 0, k: 0, dr: 0, exact: true, scanned: allowed.size, ms: performance.now() - t0, estimatedRecall: null },
       matched: { classes: [], via: [], groups: [], unknown: [], colours: colourTerms(matches), terms: shown },
       cutoff: null

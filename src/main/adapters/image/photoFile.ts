@@ -1,6 +1,6 @@
 // Everything read from one photo file: hash, EXIF, size, thumbnail and the model's input.
 import { createHash } from 'node:crypto'
-import { open, writeFile } from 'node:fs/promises'
+import { open, writeFile, type FileHandle } from 'node:fs/promises'
 import sharp, { type Metadata } from 'sharp'
 import exifr from 'exifr'
 import { MAX_PIXELS, toTensor, type InputSpec } from './preprocess'
@@ -56,19 +56,23 @@ async function readExif(buf: Buffer): Promise<Omit<PhotoFacts, 'hash' | 'width' 
   }
 }
 
+/** The whole file behind an open handle, which it closes; a file over MAX_FILE_BYTES is refused unread. */
+export async function readWhole(file: FileHandle): Promise<Buffer> {
+  try {
+    const { size } = await file.stat()
+    if (size > MAX_FILE_BYTES) throw new Error(`file too large (${size} bytes)`)
+    return await file.readFile()
+  } finally {
+    await file.close()
+  }
+}
+
 /** Reads, checks and decodes one file; throws an Error whose message is the reason to skip it. */
 /** `thumbPath` undefined: no thumbnail (a model switch re-embeds photos that have one). */
 export async function readPhoto(path: string, spec: InputSpec, tensor: Float32Array, offset: number, thumbPath?: string): Promise<PhotoFacts> {
   let buf: Buffer
   try {
-    const file = await open(path, 'r')
-    try {
-      const { size } = await file.stat()
-      if (size > MAX_FILE_BYTES) throw new Error(`file too large (${size} bytes)`)
-      buf = await file.readFile()
-    } finally {
-      await file.close()
-    }
+    buf = await readWhole(await open(path, 'r'))
   } catch (err) {
     throw (err as NodeJS.ErrnoException).code ? new Error(readReason(err)) : err
   }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** `from` is the importing module's import.meta.url (it sits beside the worker's source). */
-export function workerUrl(name: 'embedWorker' | 'trainWorker' | 'rerankWorker' | 'placesWorker' | 'faceWorker', from: string): URL {
+export function workerUrl(name: 'embedWorker' | 'trainWorker' | 'rerankWorker' | 'placesWorker' | 'faceWorker' | 'textWorker', from: string): URL {
   if (fileURLToPath(from).endsWith('.ts')) return new URL(`./${name}.dev.mjs`, from)
   const sibling = new URL(`./${name}.js`, from)
   return existsSync(sibling) ? sibling : new URL(`../${name}.js`, from)

@@ -50,7 +50,7 @@ export function searchCommand(program: Command): void {
         console.log(`${s.exact ? `exact at ${s.dr} dims` : `shortlist ${s.k} at ${s.ds} dims → rerank at ${s.dr}`}; ${s.scanned} compared; ${s.ms.toFixed(2)} ms`)
         if (res.cutoff) console.log(`relevance cut-off ${res.cutoff.score.toFixed(4)} at ${res.cutoff.dims} dims: ${res.cutoff.hidden} below it not shown`)
         if (!res.hits.length) console.log('no photos match')
-        for (const h of res.hits) console.log(`${h.score.toFixed(4)}  ${(h.guess ? describeGuess(h.guess) : h.label).padEnd(24)} ${h.path}`)
+        for (const h of res.hits) console.log(`${h.score.toFixed(4)}  ${(h.guess ? describeGuess(h.guess) : h.label).padEnd(24)} ${h.path}${h.said ? `  says “${h.said}”` : ''}`)
       })
     })
 }

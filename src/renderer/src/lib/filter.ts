@@ -13,9 +13,11 @@ export interface FilterDraft {
   place: string
   /** a person's name, or #id (People screen) */
   person: string
+  /** words written in the photo */
+  text: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '', person: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '', person: '', text: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}
