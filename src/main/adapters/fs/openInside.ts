@@ -12,9 +12,11 @@ export class OutsideLibraryError extends Error {}
  * Opens `path` read-only and returns the handle only when the open file is a regular file that lies
  * inside one of `roots` (real paths): the descriptor's device and inode must be those of the file at
  * the path's real location, and that location must be inside a root. A named pipe is never waited
- * on (O_NONBLOCK) and never read. Throws OutsideLibraryError, or the open's own error (ENOENT, EACCES…).
+ * on (O_NONBLOCK) and never read. A file inside one of `exclude` (real paths: the app's own data
+ * folder, when a library folder holds it) is refused too. Throws OutsideLibraryError, or the open's
+ * own error (ENOENT, EACCES…).
  */
-export async function openInside(path: string, roots: readonly string[]): Promise<FileHandle> {
+export async function openInside(path: string, roots: readonly string[], exclude: readonly string[] = []): Promise<FileHandle> {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, for ever
   const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   try {
@@ -25,6 +27,7 @@ export async function openInside(path: string, roots: readonly string[]): Promis
     // the path may have been swapped after the open: what counts is the file the descriptor holds
     if (!real || !there || there.dev !== opened.dev || there.ino !== opened.ino) throw new OutsideLibraryError('the file changed while it was opened')
     if (!roots.some((r) => isInside(real, r))) throw new OutsideLibraryError('the file lies outside the library folders')
+    if (exclude.some((x) => isInside(real, x))) throw new OutsideLibraryError("the file lies in the app's own data folder")
     return handle
   } catch (err) {
     await handle.close()

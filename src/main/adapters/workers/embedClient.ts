@@ -1,8 +1,15 @@
 // The engine's side of the embedding worker.
+import { realpath } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Embedded, FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
-import type { ImageEncoder } from '../../ports/encoder'
+import type { EncodeResult, FolderBounds, ImageEncoder } from '../../ports/encoder'
 import { workerUrl } from './workerUrl'
+
+/** The real folders of files the app wrote itself (a query photo): each is opened inside its own. */
+async function ownFolders(files: FileJob[]): Promise<string[]> {
+  return [...new Set(await Promise.all(files.map((f) => realpath(dirname(f.path)).catch(() => dirname(f.path)))))]
+}
 
 export class EmbedClient implements ImageEncoder {
   private readonly worker: Worker
@@ -49,12 +56,14 @@ export class EmbedClient implements ImageEncoder {
     return this.ready
   }
 
-  async embed(files: FileJob[]): Promise<{ ok: Embedded[]; failed: { path: string; reason: string }[] }> {
+  async embed(files: FileJob[], within?: FolderBounds): Promise<EncodeResult> {
     await this.ready
     const id = this.nextId++
+    const roots = within ? [...within.roots] : await ownFolders(files)
+    const exclude = within ? [...within.exclude] : []
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.post({ type: 'batch', id, files })
+      this.post({ type: 'batch', id, files, roots, exclude })
     })
   }
 
