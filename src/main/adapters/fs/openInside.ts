@@ -3,10 +3,23 @@
 // between them); reading, hashing, decoding and serving from the one descriptor that passed leaves
 // nothing to race.
 import { constants } from 'node:fs'
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises'
 import { isInside } from './paths'
 
 export class OutsideLibraryError extends Error {}
+
+/**
+ * Where the open file lies. On Linux the kernel says (/proc/self/fd/N names the descriptor's own
+ * file, through no symlink): realpath(path) walks the path again, and a folder swapped back and
+ * forth with a link meanwhile gives a path that is inside the library and leads outside when it is
+ * stat'ed next (a swap loop read outside files through it). Elsewhere: the path's real path, which
+ * the device and inode check below catches in all but that race.
+ */
+async function locate(handle: FileHandle, path: string): Promise<string | null> {
+  const held = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null)
+  if (held?.startsWith('/') && !held.endsWith(' (deleted)')) return held
+  return realpath(path).catch(() => null)
+}
 
 /**
  * Opens `path` read-only and returns the handle only when the open file is a regular file that lies
@@ -22,7 +35,7 @@ export async function openInside(path: string, roots: readonly string[], exclude
   try {
     const opened = await handle.stat({ bigint: true })
     if (!opened.isFile()) throw new OutsideLibraryError('not a regular file')
-    const real = await realpath(path).catch(() => null)
+    const real = await locate(handle, path)
     const there = real ? await stat(real, { bigint: true }).catch(() => null) : null
     // the path may have been swapped after the open: what counts is the file the descriptor holds
     if (!real || !there || there.dev !== opened.dev || there.ino !== opened.ino) throw new OutsideLibraryError('the file changed while it was opened')
