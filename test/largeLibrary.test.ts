@@ -11,7 +11,7 @@ import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
 
 const FILES = 160_000
 
-test('a library of 160,000 photo-named files indexes without overflowing the call stack, twice', async () => {
+test('a library of 160,000 photo-named files indexes without overflowing the call stack, twice', { timeout: 10 * 60_000 }, async () => {
   const lib = cifarLibrary(1) // 10 real photos among them
   const data = tempDir()
   const t0 = performance.now()
