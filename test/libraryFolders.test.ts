@@ -122,6 +122,10 @@ test('removing duplicate rows keeps one row even when the copies share their id'
     const left = (await store.meta()).filter((m) => m.path === row.path)
     assert.equal(left.length, 1, 'one row left, not none')
     assert.equal(left[0].id, row.id)
+    assert.deepEqual(left[0], row, 'the row kept is the photo as it was')
+    const after = await store.embeddings()
+    const j = after.ids.indexOf(row.id)
+    assert.deepEqual(after.vectors.slice(j * 512, (j + 1) * 512), embedding, 'with its embedding')
     assert.equal(await store.count(), 10)
     store.close()
   } finally {
