@@ -29,6 +29,7 @@ import { loadModel } from '../src/main/adapters/models/modelCard'
 import { Embedder } from '../src/main/adapters/onnx/embedder'
 import { readPhoto, type StageTimes } from '../src/main/adapters/image/photoFile'
 import { MAX_PIXELS, toTensor, type InputSpec } from '../src/main/adapters/image/preprocess'
+import { prefixCosine } from '../src/core/mrl'
 
 const CACHE = join(ROOT, 'bench', 'cache', 'real12mp')
 const CLI = join(ROOT, 'out', 'main', 'cli.js')
@@ -120,15 +121,7 @@ async function oldDecode(path: string, spec: InputSpec, out: Float32Array): Prom
 
 // ---------------------------------------------------------------- measurements
 
-const cosine = (a: Float32Array, b: Float32Array) => {
-  let d = 0, na = 0, nb = 0
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i]
-    na += a[i] * a[i]
-    nb += b[i] * b[i]
-  }
-  return d / Math.sqrt(na * nb)
-}
+const cosine = (a: Float32Array, b: Float32Array) => prefixCosine(a, 0, b, 0, a.length)
 const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
 
 async function embedAll(embedder: Embedder, tensors: Float32Array, n: number, plane: number): Promise<{ vectors: Float32Array[]; ms: number }> {
