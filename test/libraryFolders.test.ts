@@ -182,3 +182,27 @@ test('no thumbnail outlives its photo: not after a file turns bad, nor one a kil
     rmSync(data, { recursive: true, force: true })
   }
 })
+
+test('a library folder that cannot be reached (an unplugged drive) keeps its photos until it is back', async () => {
+  const lib = cifarLibrary(1)
+  const data = tempDir()
+  const engine = await openIndexed(lib, data)
+  try {
+    const before = (await engine.store.meta()).map((m) => `${m.id} ${m.path}`).sort()
+    renameSync(lib, `${lib}-unplugged`)
+    await engine.reindex()
+    await engine.idle()
+    assert.equal((await engine.status()).photos, 10, 'nothing deleted while the folder is away')
+    assert.match((await engine.skipped()).files.find((f) => f.path === lib)?.reason ?? '', /cannot resolve/)
+    renameSync(`${lib}-unplugged`, lib)
+    await engine.reindex()
+    await engine.idle()
+    const status = await engine.status()
+    assert.equal(status.progress.total, 0, 'nothing to index again once it is back')
+    assert.deepEqual((await engine.store.meta()).map((m) => `${m.id} ${m.path}`).sort(), before)
+    assert.deepEqual((await engine.skipped()).files, [])
+  } finally {
+    await engine.close()
+    removeDirs(lib, `${lib}-unplugged`, data)
+  }
+})

@@ -123,10 +123,13 @@ export class Indexer {
     this.report('scanning', 0, 0, 0, t0, 'looking for photos')
     const folders = await store.listFolders()
     const roots = await scanRoots(folders, host.dataDir)
-    // the indexed photos by path (one reference each), and those outside every library folder now
+    // the indexed photos by path (one reference each), and those outside every library folder now;
+    // a folder that cannot be reached (an unplugged drive) keeps its photos until it is back or removed
+    const unreachable = folders.filter((f) => roots.problems.some((p) => p.path === f && p.reason.startsWith('cannot resolve')))
     const byPath = new Map<string, number>()
     const orphans: number[] = []
     for (const m of space.meta.values()) {
+      if (unreachable.some((f) => isInside(m.path, f))) continue
       if (folders.some((f) => isInside(m.path, f))) byPath.set(m.path, m.id)
       else orphans.push(m.id)
     }
