@@ -34,7 +34,7 @@ let embedder: Embedder | null = null
 
 async function handle(msg: WorkerRequest): Promise<WorkerReply> {
   if (msg.type === 'init') {
-    embedder = await Embedder.create(await loadModel(msg.onnxPath), msg.threads)
+    embedder = await Embedder.create(await loadModel(msg.onnxPath), msg.threads ?? (Number(process.env.MRL_ONNX_THREADS) || undefined))
     return { type: 'ready', provider: embedder.provider }
   }
   if (!embedder) throw new Error('worker used before init')
