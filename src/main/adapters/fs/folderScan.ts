@@ -32,11 +32,14 @@ export interface ScanRoots {
   walk: { path: string; real: string }[]
   /** real paths of every library folder that exists (symlink targets must lie inside one) */
   real: string[]
-  /** real paths never scanned: the app's own data folder */
+  /** real paths never scanned: the app's own data folder, and the kernel's trees (/proc, /sys, /dev) */
   exclude: string[]
   /** library folders not walked, with why (gone, unreadable, inside the data folder) */
   problems: Problem[]
 }
+
+/** The kernel's own trees, never photos (a library folder of `/` walks past them). */
+const SYSTEM = process.platform === 'linux' ? ['/proc', '/sys', '/dev'] : []
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err)
 const hidden = (name: string) => name.startsWith('.')
@@ -62,7 +65,7 @@ export async function scanRoots(folders: string[], dataDir: string): Promise<Sca
   found.sort((a, b) => a.real.length - b.real.length || (a.path < b.path ? -1 : 1))
   const walk: typeof found = []
   for (const f of found) if (!walk.some((w) => isInside(f.real, w.real))) walk.push(f)
-  return { walk, real: found.map((f) => f.real), exclude: [dataReal], problems }
+  return { walk, real: found.map((f) => f.real), exclude: [dataReal, ...SYSTEM], problems }
 }
 
 /** A file or folder at `real` is reached by the walk itself: inside a walked folder, through no hidden folder, not excluded. */
@@ -100,7 +103,7 @@ export async function* scanFolders(roots: ScanRoots, shouldStop: () => boolean =
       return null
     }
     if (excluded(real)) {
-      chunk.problems.push({ path, reason: "symlink leads into the app's own data folder" })
+      chunk.problems.push({ path, reason: "symlink leads into a folder never scanned (the app's own data folder, or a system folder)" })
       return null
     }
     // a link to a folder the link lies in would walk it again and again
