@@ -10,7 +10,7 @@
 // a few searches (each a whole CLI process: opening the library and the search), a re-index with
 // nothing changed (the scan and the plan), and one after touching 100 files (their re-embedding).
 //
-//   npm run bench:scale [-- --photos N] [--keep]       (run it alone: flock /tmp/mrl-heavy.lock …)
+//   npm run bench:scale [-- --photos N] [--keep] [--make-only]   (run it alone: flock /tmp/mrl-heavy.lock …)
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -79,6 +79,7 @@ const lastJson = (out: string) => JSON.parse(out.trim().split('\n').pop()!)
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('out/main/cli.js is missing: npx electron-vite build')
   const lib = await makeLibrary()
+  if (argv.includes('--make-only')) return
   log(`machine: ${cpus().length} x ${cpus()[0]?.model}; library ${lib} (${N} photos)`)
   const rows: [string, string][] = []
   const row = (what: string, figure: string) => {
