@@ -17,10 +17,10 @@ const value = (f: string) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : und
 const IDLE_S = Number(value('--idle') ?? 90)
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ')
 
-function memory(pid: number): { rss: number; hwm: number } {
+function memory(pid: number): { rss: number; hwm: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 }
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 }
 }
 
 async function main(): Promise<void> {
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       console.log(`  idle ${String(s).padStart(3)} s: RSS ${memory(pid).rss.toFixed(0)} MB`)
     }
     const idle = memory(pid)
-    console.log(`idle RSS after ${IDLE_S} s: ${idle.rss.toFixed(0)} MB (peak ${idle.hwm.toFixed(0)} MB); load ${load()}`)
+    console.log(`idle RSS after ${IDLE_S} s: ${idle.rss.toFixed(0)} MB (anonymous ${idle.anon.toFixed(0)} MB, mapped files ${idle.file.toFixed(0)} MB; peak ${idle.hwm.toFixed(0)} MB); load ${load()}`)
   } finally {
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
