@@ -104,6 +104,9 @@ test('three SIGKILLs at random moments: no duplicate or torn rows, shortlists ve
       assert.equal(await assertConsistent(engine), 400)
       assert.deepEqual((await engine.skipped()).files, [])
       assertShortlistsVerified(engine, data)
+      // the thumbnails the killed runs wrote for batches never committed are gone: one per photo
+      const thumbs = readdirSync(join(data, 'thumbs')).map((f) => Number(f.replace('.webp', ''))).sort((a, b) => a - b)
+      assert.deepEqual(thumbs, [...engine.vectors.allIds()].sort((a, b) => a - b))
     } finally {
       await engine.close()
     }

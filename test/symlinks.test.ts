@@ -16,6 +16,7 @@ let served: Served
 let engine: Engine
 let server: RunningServer
 let secret: Buffer
+let someCatPath: string
 
 const media = async (kind: string, id: number) => {
   const res = await fetch(`${server.origin}/media/${kind}/${id}`, { headers: { 'x-mrl-token': server.token } })
@@ -27,6 +28,7 @@ before(async () => {
   outside = tempDir('mrl-outside-')
   // a real photo outside the library, standing in for any private file
   const someCat = join(lib, 'cat', readdirSync(join(lib, 'cat'))[0])
+  someCatPath = someCat
   copyFileSync(someCat, join(outside, 'private.jpg'))
   secret = readFileSync(join(outside, 'private.jpg'))
   mkdirSync(join(outside, 'more'))
@@ -47,17 +49,19 @@ after(async () => {
   for (const d of [lib, outside]) rmSync(d, { recursive: true, force: true })
 })
 
-test('links out of the library are skipped with a reason; links inside it are followed', async () => {
+test('links out of the library are skipped with a reason; a file reachable through links inside it is one photo', async () => {
   const { photos } = await engine.listPhotos({ offset: 0, limit: 500 })
   const paths = new Set(photos.map((p) => p.path))
   const links = join(lib, 'links')
   for (const name of ['passwd.jpg', 'private.jpg', 'more']) assert.equal(paths.has(join(links, name)), false, name)
   assert.ok(![...paths].some((p) => p.includes('also-private')))
-  assert.ok(paths.has(join(links, 'inside.jpg')))
   const why = new Map((await engine.skipped()).files.map((s) => [s.path, s.reason]))
   for (const name of ['passwd.jpg', 'private.jpg', 'more']) assert.match(why.get(join(links, name)) ?? '', /outside the library/, name)
-  // the 20 photos once each (cat/ and links/cats/ are one real folder, scanned once), and inside.jpg
-  assert.equal(photos.length, 20 + 1)
+  // the 20 photos once each, at their own paths: cat/ and links/cats/ are one real folder, and
+  // links/inside.jpg one real file with a photo of cat/
+  assert.equal(photos.length, 20)
+  assert.ok(!paths.has(join(links, 'inside.jpg')) && ![...paths].some((p) => p.startsWith(join(links, 'cats'))))
+  assert.ok(paths.has(someCatPath))
 })
 
 test('no media request returns the bytes of a file outside the library', async () => {

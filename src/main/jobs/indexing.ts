@@ -1,6 +1,5 @@
 // Indexing runs: scan the folders, diff against the table, embed what is new or changed in the
 // worker, commit batch by batch (a killed run resumes from the last commit), then measure the dial.
-import { realpath, rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Progress } from '../../shared/api'
 import type { JobState } from '../../shared/events'
@@ -9,13 +8,14 @@ import { isInside } from '../adapters/fs/paths'
 import type { SpaceSlot } from '../space/slot'
 import type { SearchSpace } from '../space/searchSpace'
 import type { Job, RunControl } from './job'
-import { plan, scanFolder, type FileOnDisk, type Known } from '../adapters/fs/folderScan'
+import { Planner, scanFolders, scanRoots, type Known } from '../adapters/fs/folderScan'
+import { dataLayout } from '../adapters/fs/dataLayout'
+import { Batches, SkipLog, removeStrayThumbnails, removeThumbnails, type BatchResult, type Planned, type Work } from './indexBatches'
 import { photoLabel } from './photoLabel'
 import type { PhotoRow } from '../ports/photos'
 import { runFailure } from '../../shared/errors'
 
 const BATCH = 32
-const IN_FLIGHT = 2
 
 /** The engine as indexing sees it. */
 export interface IndexingHost {
@@ -102,13 +102,19 @@ export class Indexer {
     } while (this.again && !ctl.stopping)
   }
 
-  private report(phase: Progress['phase'], done: number, total: number, skipped: number, startMs: number, message: string): void {
+  /** `eta`: the total is known (the scan has ended), so the time left can be told. */
+  private report(phase: Progress['phase'], done: number, total: number, skipped: number, startMs: number, message: string, eta = true): void {
     const secs = (performance.now() - startMs) / 1000
     const perSecond = phase === 'indexing' && secs > 0 ? done / secs : 0
-    const etaSeconds = perSecond > 0 ? (total - done) / perSecond : null
+    const etaSeconds = eta && perSecond > 0 ? (total - done) / perSecond : null
     this.job.set({ phase, done, total, perSecond, etaSeconds, skipped, message })
   }
 
+  /**
+   * One run: the scan streams chunks of files into the plan, whose work goes to the worker in
+   * batches as it comes (the scan and the embedding overlap, and memory stays that of a few
+   * batches); what is gone is removed once the scan is whole, then the dial is measured.
+   */
   private async runOnce(): Promise<void> {
     const host = this.host
     const space = host.slot.current
@@ -116,97 +122,121 @@ export class Indexer {
     const t0 = performance.now()
     this.report('scanning', 0, 0, 0, t0, 'looking for photos')
     const folders = await store.listFolders()
-    const files: FileOnDisk[] = []
-    const problems: { path: string; reason: string }[] = []
-    const realRoots = (await Promise.all(folders.map((f) => realpath(f).catch(() => null)))).filter((r) => r !== null)
-    for (const folder of folders) {
-      const res = await scanFolder(folder, () => this.stopping, realRoots)
-      // one by one: a spread of 150,000 arguments overflows the call stack
-      for (const f of res.files) files.push(f)
-      for (const p of res.problems) problems.push(p)
-    }
-    // a scan cut short lists only some of the files: the rest are not gone, so act on none of it
-    if (this.stopping) return
-    const indexed = new Map<string, Known>()
+    const roots = await scanRoots(folders, host.dataDir)
+    // the indexed photos by path (one reference each), and those outside every library folder now;
+    // a folder that cannot be reached (an unplugged drive) keeps its photos until it is back or removed
+    const unreachable = folders.filter((f) => roots.problems.some((p) => p.path === f && p.reason.startsWith('cannot resolve')))
+    const byPath = new Map<string, number>()
     const orphans: number[] = []
     for (const m of space.meta.values()) {
-      if (folders.some((f) => isInside(m.path, f))) indexed.set(m.path, { id: m.id, size: m.size, mtime_ms: m.mtime_ms, stale: m.model !== space.modelId })
+      if (unreachable.some((f) => isInside(m.path, f))) continue
+      if (folders.some((f) => isInside(m.path, f))) byPath.set(m.path, m.id)
       else orphans.push(m.id)
     }
-    const skippedBefore = await store.listSkipped()
-    const work = plan(files, indexed, new Map(skippedBefore.map((s) => [s.path, s])))
-    const gone = [...orphans, ...work.toDelete]
+    const known = (path: string): Known | undefined => {
+      const id = byPath.get(path)
+      const m = id === undefined ? undefined : space.meta.get(id)
+      return m && { id: m.id, size: m.size, mtime_ms: m.mtime_ms, stale: m.model !== space.modelId }
+    }
+    const skippedBefore = new Map((await store.listSkipped()).map((s) => [s.path, s]))
+    const planner = new Planner(known, skippedBefore)
+    const met = new Set<string>() // paths with a skip reason before that this scan met again
+    const within = { roots: roots.real, exclude: roots.exclude }
+    const skipLog = new SkipLog(store, skippedBefore)
+    const commit = (res: BatchResult, failedIds: number[]) => this.commit(space, res, failedIds, skippedBefore, skipLog)
+    const batches = new Batches(store, host.embedder(), within, host.thumbPath, commit, () => progress(scanning))
+    const queue: Planned[] = []
+    let scanning = true
+    let failed = true
+    let found = 0
+    let skipped = skippedBefore.size
+    const progress = (stillScanning: boolean) => {
+      const { done } = batches
+      const message = stillScanning ? `${done} of ${found} so far (still looking for photos)` : `${done} of ${found}`
+      if (found) this.report('indexing', done, found, skipped + batches.failed, t0, message, !stillScanning)
+    }
+    try {
+      for await (const chunk of scanFolders(roots, () => this.stopping)) {
+        for (const p of chunk.problems) if (skippedBefore.has(p.path)) met.add(p.path)
+        skipped += chunk.problems.filter((p) => !skippedBefore.has(p.path)).length
+        await skipLog.add(chunk.problems.map((p) => ({ ...p, size: 0, mtime_ms: 0 })))
+        for (const f of chunk.files) {
+          if (skippedBefore.has(f.path)) met.add(f.path)
+          const work = planner.next(f)
+          if (!work) continue
+          if (work.size === 0 && work.id === null) {
+            // nothing to read: an empty file is no photo (a new one; an indexed one that emptied goes through, to lose its row)
+            await skipLog.add([{ path: f.path, reason: 'empty file', size: 0, mtime_ms: f.mtimeMs }])
+            skipped++
+            continue
+          }
+          queue.push(work)
+          found++
+        }
+        progress(true) // before the chunk's files are read (a test changes the disk then)
+        while (queue.length >= BATCH && !this.stopping) await batches.send(queue.splice(0, BATCH))
+      }
+      scanning = false
+      if (queue.length && !this.stopping) await batches.send(queue.splice(0))
+      progress(false)
+      await batches.drain(() => this.stopping)
+      failed = false
+    } finally {
+      await batches.settle()
+      // what was found stays found, also in a stopped run; a failed run keeps its own error
+      await skipLog.flush().catch((err) => {
+        if (!failed) throw err
+      })
+    }
+    // a scan cut short lists only some of the files: the rest are not gone, so remove none of it
+    if (this.stopping) return
+    const gone = [...orphans, ...planner.gone(byPath.values())]
     if (gone.length) {
       await store.deleteIds(gone)
       host.slot.removeRows(gone)
-      await Promise.all(gone.map((id) => rm(host.thumbPath(id), { force: true })))
+      await removeThumbnails(gone, host.thumbPath)
     }
-    // forget skip reasons of files that are gone or outside the library now
-    const onDisk = new Set(files.map((f) => f.path))
-    // and of files indexed since (a run killed between the row commit and this clean-up leaves both)
-    const problemPaths = new Set(problems.map((p) => p.path))
-    await store.clearSkipped(skippedBefore.filter((s) => (!onDisk.has(s.path) && !problemPaths.has(s.path)) || indexed.has(s.path)).map((s) => s.path))
-    await store.setSkipped(problems.map((p) => ({ ...p, size: 0, mtime_ms: 0 })))
-
-    let nextId = space.vectors.allIds().reduce((m, id) => Math.max(m, id), -1) + 1
-    const wasIndexed = new Set(work.toIndex.flatMap((f) => (f.id === null ? [] : [f.id])))
-    const jobs = work.toIndex.map((f) => ({ ...f, id: f.id ?? nextId++ }))
-    let skipped = (await store.listSkipped()).length
-    let done = 0
-    const total = jobs.length
-    const tIndex = performance.now()
-    this.report('indexing', 0, total, skipped, tIndex, `${total} new or changed, ${work.unchanged} unchanged`)
-    const batches: (typeof jobs)[] = []
-    for (let i = 0; i < jobs.length; i += BATCH) batches.push(jobs.slice(i, i + BATCH))
-    const embedder = host.embedder()
-    const inFlight: Promise<{ ok: Embedded[]; failed: { path: string; reason: string }[] }>[] = []
-    let sent = 0
-    const send = () => {
-      const b = batches[sent++]
-      const reply = embedder.embed(b.map((f) => ({ path: f.path, thumbPath: host.thumbPath(f.id) })))
-      reply.catch(() => {}) // awaited below in order; a later batch failing first must not crash the process
-      inFlight.push(reply)
-    }
-    try {
-      while (sent < Math.min(IN_FLIGHT, batches.length)) send()
-      for (let i = 0; i < batches.length && !this.stopping; i++) {
-        const res = await inFlight.shift()!
-        if (sent < batches.length) send()
-        const byPath = new Map(batches[i].map((f) => [f.path, f]))
-        const rows = res.ok.map((r) => this.row(space, byPath.get(r.path)!, r))
-        // new paths are appended, re-indexed ones replaced by path: each a whole commit
-        await store.insert(rows.filter((r) => !wasIndexed.has(r.id)))
-        await store.upsert(rows.filter((r) => wasIndexed.has(r.id)))
-        host.slot.applyRows(rows, rows.map((r) => r.embedding))
-        await store.clearSkipped(rows.map((r) => r.path))
-        // an indexed photo whose file became unreadable is no longer that photo: drop its row
-        const stale = res.failed.map((f) => byPath.get(f.path)!.id).filter((id) => wasIndexed.has(id))
-        if (stale.length) {
-          await store.deleteIds(stale)
-          host.slot.removeRows(stale)
-        }
-        await store.setSkipped(res.failed.map((f) => ({ ...f, size: byPath.get(f.path)!.size, mtime_ms: byPath.get(f.path)!.mtimeMs })))
-        skipped += res.failed.length
-        done += batches[i].length
-        this.report('indexing', done, total, skipped, tIndex, `${done} of ${total}`)
-      }
-    } finally {
-      await Promise.allSettled(inFlight)
-    }
-    if (this.stopping) return
+    // forget the skip reasons of files gone or outside the library now, and of files indexed since
+    // (a run killed between a row's commit and its clean-up leaves both)
+    await store.clearSkipped([...skippedBefore.keys()].filter((p) => !met.has(p) || byPath.has(p)))
+    await removeStrayThumbnails(dataLayout(host.dataDir).thumbs, (id) => space.meta.get(id) !== undefined)
+    const total = found
+    const done = batches.done
     if (total > 0 || gone.length > 0) {
       await store.optimize()
       await store.setSignalVersion('embedding', space.modelId) // the first signal: every row is this model's now
       space.persistShortlists()
-      this.report('calibrating', done, total, skipped, tIndex, 'measuring the dial on this library')
+      this.report('calibrating', done, total, skipped, t0, 'measuring the dial on this library')
       await space.calibrateDial()
     }
     const secs = (performance.now() - t0) / 1000
-    this.report('done', done, total, skipped, tIndex, `${space.vectors.size} photos indexed; ${total} processed in ${secs.toFixed(1)} s`)
+    const stillSkipped = (await store.listSkipped()).length
+    this.report('done', done, total, stillSkipped, t0, `${space.vectors.size} photos indexed; ${total} processed in ${secs.toFixed(1)} s (${planner.unchanged} unchanged)`)
     host.indexed() // search is ready: the other signals follow
   }
 
-  private row(space: SearchSpace, f: FileOnDisk & { id: number }, r: Embedded): PhotoRow {
+  /** One batch's result into the table and the search space (new paths appended, others replaced: each one commit). */
+  private async commit(space: SearchSpace, res: BatchResult, failedIds: number[], skippedBefore: ReadonlyMap<string, unknown>, skipLog: SkipLog): Promise<void> {
+    const store = space.store
+    const byPath = new Map(res.work.map((f) => [f.path, f]))
+    const rows = res.ok.map((r) => this.row(space, byPath.get(r.path)!, r))
+    const isNew = new Set(res.work.filter((f) => f.isNew).map((f) => f.id))
+    await store.insert(rows.filter((r) => isNew.has(r.id)))
+    await store.upsert(rows.filter((r) => !isNew.has(r.id)))
+    this.host.slot.applyRows(rows, rows.map((r) => r.embedding))
+    await store.clearSkipped(rows.filter((r) => skippedBefore.has(r.path)).map((r) => r.path)) // only those listed: a delete reads the whole list
+    // an indexed photo whose file became unreadable is no longer that photo: drop its row
+    const stale = failedIds.filter((id) => !isNew.has(id))
+    if (stale.length) {
+      await store.deleteIds(stale)
+      this.host.slot.removeRows(stale)
+    }
+    // and keeps no thumbnail (a new file's fresh id never had one)
+    await removeThumbnails(stale, this.host.thumbPath)
+    await skipLog.add(res.failed.map((f) => ({ ...f, size: byPath.get(f.path)!.size, mtime_ms: byPath.get(f.path)!.mtimeMs })))
+  }
+
+  private row(space: SearchSpace, f: Work, r: Embedded): PhotoRow {
     return {
       id: f.id,
       path: f.path,

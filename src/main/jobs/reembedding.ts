@@ -15,6 +15,7 @@ import type { JobKind, JobState } from '../../shared/events'
 import { Store } from '../adapters/lance/store'
 import type { PhotoMeta, PhotoRow } from '../ports/photos'
 import { dataLayout } from '../adapters/fs/dataLayout'
+import { scanRoots } from '../adapters/fs/folderScan'
 
 const BATCH = 32
 
@@ -113,6 +114,9 @@ export class ModelSwitch {
     let embedded = 0
     try {
       await staging.removeDuplicatePaths()
+      // each photo is read inside the library's folders, as indexing reads it
+      const roots = await scanRoots(await staging.listFolders(), host.dataDir)
+      const within = { roots: roots.real, exclude: roots.exclude }
       for (;;) {
         if (ctl.stopping) return false
         const wanted = new Map([...host.indexedPhotos()].map((m) => [m.id, m]))
@@ -138,7 +142,7 @@ export class ModelSwitch {
         let count = total - todo.length
         for (let i = 0; i < todo.length && !ctl.stopping; i += BATCH) {
           const batch = todo.slice(i, i + BATCH)
-          const res = await client.embed(batch.map((m) => ({ path: m.path })))
+          const res = await client.embed(batch.map((m) => ({ path: m.path })), within)
           const byPath = new Map(batch.map((m) => [m.path, m]))
           await staging.insert(res.ok.map((r) => this.row(model, byPath.get(r.path)!, r)))
           for (const f of res.failed) failed.add(byPath.get(f.path)!.id)

@@ -28,6 +28,12 @@ export interface Embedded {
   logits: Float32Array[]
 }
 
+/** Where the files an encoder reads must lie: inside a root, outside every excluded folder (real paths). */
+export interface FolderBounds {
+  roots: readonly string[]
+  exclude: readonly string[]
+}
+
 export interface EncodeResult {
   ok: Embedded[]
   failed: { path: string; reason: string }[]
@@ -36,6 +42,11 @@ export interface EncodeResult {
 export interface ImageEncoder {
   /** false once it has died (a crash in native code); a new one is started */
   readonly alive: boolean
-  embed(files: FileJob[]): Promise<EncodeResult>
+  /**
+   * Each file is opened once, inside `within.roots` (real paths of the library's folders) and outside
+   * `within.exclude` (the data folder), and read from that descriptor. Absent: each file's own
+   * folder (files the app wrote itself, such as a query photo).
+   */
+  embed(files: FileJob[], within?: FolderBounds): Promise<EncodeResult>
   close(): Promise<void>
 }

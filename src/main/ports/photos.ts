@@ -41,6 +41,8 @@ export interface PhotoRepository {
   insert(rows: PhotoRow[]): Promise<void>
   upsert(rows: PhotoRow[]): Promise<void>
   deleteIds(ids: number[]): Promise<void>
+  /** `count` new photo ids, never given before (not even to a photo since deleted); the first */
+  reserveIds(count: number): Promise<number>
   /** the rows (no embeddings), all or those the filter keeps */
   meta(filter?: Filter): Promise<PhotoMeta[]>
   /** the ids the filter keeps */
@@ -53,6 +55,8 @@ export interface PhotoRepository {
   removeFolder(path: string): Promise<void>
   listSkipped(): Promise<SkippedFile[]>
   setSkipped(rows: SkippedFile[]): Promise<void>
+  /** for paths not listed yet (cheaper than setSkipped) */
+  addSkipped(rows: SkippedFile[]): Promise<void>
   clearSkipped(paths: string[]): Promise<void>
   optimize(): Promise<void>
   dropPhotoTablesExcept(keep: string[]): Promise<string[]>

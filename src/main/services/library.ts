@@ -37,6 +37,12 @@ export class LibraryService {
     }
   }
 
+  /**
+   * Adds a folder. Folders are compared by real path, with each other and with the data folder: the
+   * data folder (or a folder inside it) is refused; a folder the library holds already, itself or
+   * through a parent, says so (adding it again re-scans it); a parent of library folders takes
+   * their place (their photos stay). A parent of the data folder is fine: the scan leaves it out.
+   */
   async addFolder({ path }: Input<'addFolder'>): Promise<Output<'addFolder'>> {
     const abs = resolve(path)
     let isDir = false
@@ -46,19 +52,40 @@ export class LibraryService {
       throw new UserError(`folder not found: ${abs}`, 404)
     }
     if (!isDir) throw new UserError(`not a folder: ${abs}`)
-    if (isInside(abs, this.ctx.dataDir)) throw new UserError("that is the app's own data folder")
-    await this.space.store.addFolder(abs)
+    const real = await realpath(abs)
+    const dataReal = await realpath(this.ctx.dataDir).catch(() => this.ctx.dataDir)
+    if (isInside(real, dataReal)) throw new UserError(real === dataReal ? "that is the app's own data folder" : `${abs} is inside the app's own data folder`)
+    const store = this.space.store
+    const folders = await this.realFolders()
+    if (!folders.some((f) => f.path === abs)) {
+      const same = folders.find((f) => f.real === real)
+      if (same) throw new UserError(`${abs} is already in the library, as ${same.path}`, 409)
+      const outer = folders.find((f) => isInside(real, f.real))
+      if (outer) throw new UserError(`${abs} is already in the library: it is inside ${outer.path}, which is indexed with all its folders`, 409)
+      // the new folder covers these: it takes their place
+      for (const inner of folders.filter((f) => isInside(f.real, real))) await store.removeFolder(inner.path)
+      await store.addFolder(abs)
+    }
     this.ctx.indexer.start()
     return this.status()
   }
 
   async removeFolder({ path }: Input<'removeFolder'>): Promise<Output<'removeFolder'>> {
     const abs = resolve(path)
-    const folders = await this.space.store.listFolders()
-    if (!folders.includes(abs)) throw new UserError(`not a library folder: ${abs}`, 404)
-    await this.space.store.removeFolder(abs)
+    const real = await realpath(abs).catch(() => null)
+    const folder = (await this.realFolders()).find((f) => f.path === abs || (real !== null && f.real === real))
+    const stored = folder?.path ?? ((await this.space.store.listFolders()).includes(abs) ? abs : null) // a folder gone from disk
+    if (!stored) throw new UserError(`not a library folder: ${abs}`, 404)
+    await this.space.store.removeFolder(stored)
     this.ctx.indexer.start()
     return this.status()
+  }
+
+  /** The library's folders as stored, with their real paths (those that exist). */
+  private async realFolders(): Promise<{ path: string; real: string }[]> {
+    const folders = await this.space.store.listFolders()
+    const real = await Promise.all(folders.map((f) => realpath(f).catch(() => null)))
+    return folders.flatMap((path, i) => (real[i] === null ? [] : [{ path, real: real[i]! }]))
   }
 
   async reindex(): Promise<Output<'reindex'>> {

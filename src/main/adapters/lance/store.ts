@@ -11,6 +11,7 @@ import { assignmentSchema, folderSchema, labelSchema, META_COLUMNS, photoSchema,
 import { filterToSql, sqlString } from './filter'
 import { migrateDataFolder, type MigrationReport } from './migrations'
 import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
+import { IdMark, keepOneRowPerPath } from './photoIds'
 
 /**
  * LanceDB's default caches (6 GB of index, 1 GB of metadata) keep the manifest and file footers of
@@ -25,7 +26,10 @@ const idList = (ids: number[]) => `id IN (${ids.map((i) => Math.trunc(i)).join('
 export type { PhotoMeta, PhotoRow }
 
 export class Store implements Library {
+  private idMark: IdMark | null = null
+
   private constructor(
+    private readonly dir: string,
     private readonly db: lancedb.Connection,
     private photos: lancedb.Table,
     private readonly folders: lancedb.Table,
@@ -53,6 +57,7 @@ export class Store implements Library {
       names.has(name) ? db.openTable(name) : db.createEmptyTable(name, schema, { existOk: true })
     const photos = await table(photosTable, photoSchema(dims))
     const store = new Store(
+      dir,
       db,
       photos,
       await table('folders', folderSchema),
@@ -88,20 +93,16 @@ export class Store implements Library {
   /**
    * One row per path. New photos are appended, and a commit that reported a failure (a full disk)
    * or a killed run may still have landed; the next run would then append the same path again.
-   * Keeps the newest.
+   * Keeps the newest, always exactly one row (photoIds.ts).
    */
   async removeDuplicatePaths(): Promise<void> {
-    const newest = new Map<string, number>()
-    const extra: number[] = []
-    for (const { path, id } of await this.meta()) {
-      const seen = newest.get(path)
-      if (seen === undefined) newest.set(path, id)
-      else {
-        extra.push(Math.min(seen, id))
-        newest.set(path, Math.max(seen, id))
-      }
-    }
-    if (extra.length) await this.deleteIds(extra)
+    await keepOneRowPerPath(this.photos, await this.meta(), (ids) => this.deleteIds(ids))
+  }
+
+  /** Reserves `count` new photo ids, never given before (photoIds.ts); returns the first. */
+  reserveIds(count: number): Promise<number> {
+    this.idMark ??= new IdMark(this.dir, () => this.maxId())
+    return this.idMark.reserve(count)
   }
 
   async deleteIds(ids: number[]): Promise<void> {
@@ -157,8 +158,13 @@ export class Store implements Library {
   }
 
   async maxId(): Promise<number> {
-    const rows = await this.photos.query().select(['id']).toArray()
-    return rows.reduce((m, r) => Math.max(m, Number(r.id)), -1)
+    const table = await this.photos.query().select(['id']).toArrow()
+    let max = -1
+    for (const batch of table.batches) {
+      const col = batch.getChild('id')!
+      for (let i = 0; i < batch.numRows; i++) max = Math.max(max, Number(col.get(i)))
+    }
+    return max
   }
 
   async listFolders(): Promise<string[]> {
@@ -184,6 +190,11 @@ export class Store implements Library {
 
   async setSkipped(rows: { path: string; reason: string; size: number; mtime_ms: number }[]): Promise<void> {
     if (rows.length) await this.skipped.mergeInsert('path').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows)
+  }
+
+  /** Skip reasons for paths not listed yet: appended, so the cost does not grow with the list. */
+  async addSkipped(rows: { path: string; reason: string; size: number; mtime_ms: number }[]): Promise<void> {
+    if (rows.length) await this.skipped.add(rows)
   }
 
   async clearSkipped(paths: string[]): Promise<void> {

@@ -32,7 +32,8 @@ export class Embedder {
         const session = await ort.InferenceSession.create(model.onnxPath, {
           executionProviders: [provider],
           intraOpNumThreads: threads ?? 0,
-          graphOptimizationLevel: 'all'
+          graphOptimizationLevel: 'all',
+          extra: { session: { intra_op: { allow_spinning: process.env.MRL_ORT_SPIN ?? '1' } } }
         })
         return new Embedder(session, model, provider)
       } catch (err) {

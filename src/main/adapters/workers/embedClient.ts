@@ -1,64 +1,109 @@
-// The engine's side of the embedding worker.
+// The engine's side of the embedding worker. The worker (its thread, the onnxruntime session and
+// libvips' memory) is started on first use and let go after a while without work, so an idle app
+// holds none of it; the next batch starts it again (about a second).
+import { realpath } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { Embedded, FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
-import type { ImageEncoder } from '../../ports/encoder'
+import type { FileJob, WorkerReply, WorkerRequest } from './embedProtocol'
+import type { EncodeResult, FolderBounds, ImageEncoder } from '../../ports/encoder'
 import { workerUrl } from './workerUrl'
 
-export class EmbedClient implements ImageEncoder {
-  private readonly worker: Worker
-  private nextId = 1
-  /** false once the worker has died; the engine then starts a new client */
-  alive = true
-  private readonly pending = new Map<number, { resolve: (r: Extract<WorkerReply, { type: 'result' }>) => void; reject: (e: Error) => void }>()
-  private ready: Promise<string>
+/** How long the worker stays without work before it is let go (MRL_WORKER_IDLE_MS). */
+const IDLE_MS = Number(process.env.MRL_WORKER_IDLE_MS ?? 30_000)
 
-  constructor(onnxPath: string, threads?: number) {
-    this.worker = new Worker(workerUrl('embedWorker', import.meta.url))
-    this.ready = new Promise((resolve, reject) => {
-      const onReady = (msg: WorkerReply) => {
-        if (msg.type === 'ready') resolve(msg.provider)
-        else if (msg.type === 'error' && msg.id === -1) reject(new Error(msg.message))
-      }
-      this.worker.on('message', onReady)
-      this.worker.once('error', reject)
-    })
-    this.worker.on('message', (msg: WorkerReply) => {
-      if (msg.type === 'ready') return
-      const p = this.pending.get(msg.id)
-      if (!p) return
-      this.pending.delete(msg.id)
-      if (msg.type === 'result') p.resolve(msg)
-      else p.reject(new Error(msg.message))
+/** The real folders of files the app wrote itself (a query photo): each is opened inside its own. */
+async function ownFolders(files: FileJob[]): Promise<string[]> {
+  return [...new Set(await Promise.all(files.map((f) => realpath(dirname(f.path)).catch(() => dirname(f.path)))))]
+}
+
+type Pending = { resolve: (r: Extract<WorkerReply, { type: 'result' }>) => void; reject: (e: Error) => void }
+
+export class EmbedClient implements ImageEncoder {
+  private worker: Worker | null = null
+  private ready: Promise<string> | null = null
+  private idleTimer: NodeJS.Timeout | null = null
+  private nextId = 1
+  /** false once the worker has died (a crash, not a rest); the engine then starts a new client */
+  alive = true
+  private readonly pending = new Map<number, Pending>()
+
+  constructor(
+    private readonly onnxPath: string,
+    private readonly threads?: number
+  ) {}
+
+  /** Starts the worker and loads the model; resolves with its execution provider. */
+  private start(): Promise<string> {
+    const worker = new Worker(workerUrl('embedWorker', import.meta.url))
+    this.worker = worker
+    const ready = new Promise<string>((resolve, reject) => {
+      worker.on('message', (msg: WorkerReply) => {
+        if (msg.type === 'ready') return resolve(msg.provider)
+        if (msg.type === 'error' && msg.id === -1) return reject(new Error(msg.message))
+        const p = this.pending.get(msg.id)
+        if (!p) return
+        this.pending.delete(msg.id)
+        if (msg.type === 'result') p.resolve(msg)
+        else p.reject(new Error(msg.message))
+        this.restLater()
+      })
+      worker.once('error', reject)
     })
     const fail = (err: Error) => {
+      if (this.worker !== worker) return // let go on purpose
       this.alive = false
       for (const p of this.pending.values()) p.reject(err)
       this.pending.clear()
     }
-    this.worker.on('error', fail)
-    this.worker.on('exit', (code) => fail(new Error(`the embedding worker exited (${code})`)))
-    this.ready.catch(() => {}) // reported to whoever awaits it, never as an unhandled rejection
-    this.post({ type: 'init', onnxPath, threads })
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`the embedding worker exited (${code})`)))
+    ready.catch(() => {}) // reported to whoever awaits it, never as an unhandled rejection
+    worker.postMessage({ type: 'init', onnxPath: this.onnxPath, threads: this.threads } satisfies WorkerRequest)
+    return ready
   }
 
-  private post(msg: WorkerRequest): void {
-    this.worker.postMessage(msg)
+  /** Lets the worker go once nothing has been asked of it for IDLE_MS. */
+  private restLater(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+    if (this.pending.size || !this.worker) return
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null
+      if (!this.pending.size) void this.close()
+    }, IDLE_MS)
+    this.idleTimer.unref()
   }
 
   provider(): Promise<string> {
+    this.ready ??= this.start()
     return this.ready
   }
 
-  async embed(files: FileJob[]): Promise<{ ok: Embedded[]; failed: { path: string; reason: string }[] }> {
-    await this.ready
+  async embed(files: FileJob[], within?: FolderBounds): Promise<EncodeResult> {
+    if (!this.alive) throw new Error('the embedding worker has died')
+    const roots = within ? [...within.roots] : await ownFolders(files)
+    const exclude = within ? [...within.exclude] : []
     const id = this.nextId++
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      this.post({ type: 'batch', id, files })
-    })
+    const reply = new Promise<EncodeResult>((resolve, reject) => this.pending.set(id, { resolve, reject }))
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    try {
+      await this.provider()
+    } catch (err) {
+      this.pending.delete(id)
+      throw err
+    }
+    this.worker!.postMessage({ type: 'batch', id, files, roots, exclude } satisfies WorkerRequest)
+    return reply
   }
 
+  /** Stops the worker now (a later embed starts it again); what was still asked of it fails. */
   async close(): Promise<void> {
-    await this.worker.terminate()
+    const worker = this.worker
+    this.worker = null
+    this.ready = null
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    for (const p of this.pending.values()) p.reject(new Error('the embedding worker was stopped'))
+    this.pending.clear()
+    await worker?.terminate()
   }
 }

@@ -5,7 +5,8 @@ export type { Embedded, FileJob }
 
 export type WorkerRequest =
   | { type: 'init'; onnxPath: string; threads?: number }
-  | { type: 'batch'; id: number; files: FileJob[] }
+  /** each file is opened inside `roots` and outside `exclude` (real paths; see ImageEncoder.embed) */
+  | { type: 'batch'; id: number; files: FileJob[]; roots: string[]; exclude: string[] }
 
 export type WorkerReply =
   | { type: 'ready'; provider: string }

@@ -10,11 +10,31 @@ import type { WorkerReply, WorkerRequest } from './embedProtocol'
 // each photo is decoded once: libvips' operation cache (up to 50 MB) would only hold on to memory
 sharp.cache(false)
 
+/**
+ * Photos read and decoded at once, across batches: enough to keep both cores busy beside the
+ * model (sharp runs one photo per libuv thread), few enough that only that many files (a 12-MP
+ * JPEG is 4-8 MB) are in memory at a time.
+ */
+const DECODE_PARALLEL = Math.max(1, Number(process.env.MRL_DECODE_PARALLEL) || 3)
+let decoding = 0
+const waiting: (() => void)[] = []
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (decoding < DECODE_PARALLEL) decoding++
+  else await new Promise<void>((go) => waiting.push(go)) // a finishing photo hands its place over
+  try {
+    return await work()
+  } finally {
+    const next = waiting.shift()
+    if (next) next()
+    else decoding--
+  }
+}
+
 let embedder: Embedder | null = null
 
 async function handle(msg: WorkerRequest): Promise<WorkerReply> {
   if (msg.type === 'init') {
-    embedder = await Embedder.create(await loadModel(msg.onnxPath), msg.threads)
+    embedder = await Embedder.create(await loadModel(msg.onnxPath), msg.threads ?? (Number(process.env.MRL_ONNX_THREADS) || undefined))
     return { type: 'ready', provider: embedder.provider }
   }
   if (!embedder) throw new Error('worker used before init')
@@ -24,7 +44,7 @@ async function handle(msg: WorkerRequest): Promise<WorkerReply> {
   const decoded = await Promise.all(
     msg.files.map(async (f, i) => {
       try {
-        return { file: f, facts: await readPhoto(f.path, spec, tensor, i * plane, f.thumbPath), slot: i }
+        return { file: f, facts: await limited(() => readPhoto(f.path, msg, spec, tensor, i * plane, f.thumbPath)), slot: i }
       } catch (err) {
         return { file: f, reason: (err as Error).message || String(err), dataFolder: err instanceof DataFolderError }
       }
