@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { displayName } from '../../../shared/api'
 
 /** A concept of a vocabulary with a hierarchy (pretrain/photo.py): WordNet 3.0 id, words, parents by index. */
 export const ConceptClass = z.object({
@@ -17,7 +18,7 @@ export type ConceptClass = z.infer<typeof ConceptClass>
 
 /** The card as its file holds it (`classes` as names or as concept objects). */
 export const CardFile = z.object({
-  name: z.string(),
+  name: displayName(200),
   arch: z.string().default('unknown'),
   embedding_dim: z.number().int().positive(),
   nesting: z.array(z.number().int().positive()).min(1),
