@@ -10,6 +10,8 @@ export interface Served {
   engine: Engine
   server: RunningServer
   data: string
+  /** the stand-in renderer build */
+  renderer: string
   close(): Promise<void>
 }
 
@@ -27,6 +29,7 @@ export async function serveLibrary(lib: string): Promise<Served> {
     engine,
     server,
     data,
+    renderer,
     async close() {
       await server.close()
       await engine.close()

@@ -81,12 +81,14 @@ function readBody(req: IncomingMessage, gate: UploadGate, hold: (release: () => 
       if (before <= LARGE_BODY && size > LARGE_BODY && !(declared > LARGE_BODY)) large()
       if (!failed) chunks.push(c)
     })
+    let ended = false
     req.on('end', () => {
+      ended = true
       if (!failed) resolve(Buffer.concat(chunks).toString('utf8'))
     })
-    req.on('error', (err) => {
-      if (!failed) reject(err)
-    })
+    // a client that goes away mid-body frees its slot (whether 'error' comes or not)
+    req.on('error', (err) => !failed && fail(new HttpError(400, `the request failed: ${err.message}`)))
+    req.on('close', () => !ended && !failed && fail(new HttpError(400, 'the request was cut off')))
   })
 }
 
