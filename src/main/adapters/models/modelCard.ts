@@ -83,10 +83,13 @@ export interface Model {
 
 export const BUNDLED_MODEL = 'mrl-photo'
 
-/** resources/ next to the source tree (dev, tests) or the built app (out/main/..). */
+/** resources/ next to the source tree (dev, tests) or the built app (out/main/..; app.asar.unpacked when installed). */
 export function resourcesDir(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   for (let dir = here; ; dir = dirname(dir)) {
+    // in an installed app the model sits in app.asar.unpacked, where onnxruntime (native code) can read it
+    const unpacked = dir.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked')
+    if (unpacked !== dir && existsSync(join(unpacked, 'resources', 'models'))) return join(unpacked, 'resources')
     if (existsSync(join(dir, 'resources', 'models'))) return join(dir, 'resources')
     if (dirname(dir) === dir) break
   }
