@@ -8,12 +8,13 @@ import type { MediaKind } from '../services/media'
 
 /**
  * A photo can hold anything its owner put in it; served as an image it must never run: no script,
- * no plugin, no form, no frame (sandbox), only itself and the browser's own image-viewer styles
- * when opened in a tab. nosniff: the type sent is the one read from the bytes (mediaType.ts).
+ * no plugin, no form, no frame, no request of its own (sandbox, default-src 'none'). An <img> is
+ * not affected, and Chromium's viewer still shows the photo opened in a tab (e2e/security.spec.ts).
+ * nosniff: the type sent is the one read from the bytes (mediaType.ts).
  * CORP: no other site may embed it. no-cache + ETag: a cached copy is used only when the server
  * says it is still these bytes (an id that now names another photo never shows the old one).
  */
-export const MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+export const MEDIA_CSP = "default-src 'none'; sandbox"
 
 export function mediaHeaders(media: { type: string; size: number; etag: string }, crossOrigin: 'same-origin' | 'cross-origin' = 'same-origin'): Record<string, string> {
   return {
