@@ -4,26 +4,19 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { appProtocolHandler } from '../src/main/shells/appProtocol.ts'
 import { APP_ORIGIN } from '../src/main/shells/security.ts'
-import { cifarLibrary, removeDirs } from '../fixtures/photos.ts'
-import { serveLibrary, type Served } from './served.ts'
+import { serveCifar, type Served } from './served.ts'
 
-let lib: string
 let served: Served
 let handle: (req: Request) => Promise<Response>
 
 before(async () => {
-  lib = cifarLibrary(1)
-  served = await serveLibrary(lib)
+  served = await serveCifar(1)
   handle = appProtocolHandler({ engine: served.engine, rendererDir: served.renderer })
 })
 
-after(async () => {
-  await served?.close()
-  removeDirs(lib)
-})
+after(() => served?.close())
 
 const get = (path: string, headers: Record<string, string> = {}) => handle(new Request(`${APP_ORIGIN}${path}`, { headers }))
 

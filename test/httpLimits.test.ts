@@ -9,10 +9,9 @@ import { join } from 'node:path'
 import type { RunningServer } from '../src/main/shells/server.ts'
 import { MAX_BODY, MAX_LARGE_UPLOADS } from '../src/main/shells/httpApi.ts'
 import { MAX_MODEL_BYTES } from '../src/main/adapters/models/registry.ts'
-import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
-import { serveLibrary, type Served } from './served.ts'
+import { removeDirs, tempDir } from '../fixtures/photos.ts'
+import { serveCifar, type Served } from './served.ts'
 
-let lib: string
 let served: Served
 let server: RunningServer
 
@@ -43,15 +42,11 @@ const api = (method: string, input: unknown, type = 'application/json') => raw(`
 const error = (r: Reply) => JSON.parse(r.body).error as string
 
 before(async () => {
-  lib = cifarLibrary(1)
-  served = await serveLibrary(lib)
+  served = await serveCifar(1)
   server = served.server
 })
 
-after(async () => {
-  await served?.close()
-  removeDirs(lib)
-})
+after(() => served?.close())
 
 test('malformed percent-encoding in an /api path is a 400, not a 500', async () => {
   for (const path of ['/api/%E0%A4%A', '/api/%', '/api/st%ZZatus']) {

@@ -5,10 +5,8 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { startServer, type RunningServer } from '../src/main/shells/server.ts'
-import { cifarLibrary, removeDirs } from '../fixtures/photos.ts'
-import { serveLibrary, type Served } from './served.ts'
+import { serveCifar, type Served } from './served.ts'
 
-let lib: string
 let served: Served
 let server: RunningServer
 
@@ -42,15 +40,11 @@ async function pageCookie(s: RunningServer, query: string): Promise<{ pair: stri
 }
 
 before(async () => {
-  lib = cifarLibrary(1)
-  served = await serveLibrary(lib)
+  served = await serveCifar(1)
   server = served.server
 })
 
-after(async () => {
-  await served?.close()
-  removeDirs(lib)
-})
+after(() => served?.close())
 
 test('the page opened with the token gets an HttpOnly, SameSite=Strict cookie that is not the token', async () => {
   const got = await pageCookie(server, `?token=${server.token}`)
