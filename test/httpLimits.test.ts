@@ -7,10 +7,13 @@ import { request } from 'node:http'
 import { closeSync, openSync, ftruncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunningServer } from '../src/main/shells/server.ts'
-import { MAX_BODY, MAX_LARGE_UPLOADS } from '../src/main/shells/httpApi.ts'
-import { MAX_MODEL_BYTES } from '../src/main/adapters/models/registry.ts'
 import { removeDirs, tempDir } from '../fixtures/photos.ts'
 import { serveCifar, type Served } from './served.ts'
+
+// the documented limits (src/main/shells/httpApi.ts, src/main/adapters/models/registry.ts)
+const MAX_BODY = 48 * 1024 * 1024
+const MAX_LARGE_UPLOADS = 2
+const MAX_MODEL_BYTES = 512 * 1024 * 1024
 
 let served: Served
 let server: RunningServer
