@@ -159,10 +159,6 @@ export class Engine {
     return this.mediaService.open(id, kind)
   }
 
-  photoFile(id: number): string | null {
-    return this.services.library.photoFile(id)
-  }
-
   thumbPath(id: number): string {
     return this.ctx.thumbPath(id)
   }

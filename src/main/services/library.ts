@@ -1,5 +1,5 @@
-// The library: its folders, its photos (listed, filtered, one in detail), what could not be read,
-// and which files the media routes may serve.
+// The library: its folders, its photos (listed, filtered, one in detail), and what could not be read.
+// (What the media routes serve: services/media.ts.)
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Filter, Input, Output, PhotoDetail } from '../../shared/api'
@@ -94,10 +94,5 @@ export class LibraryService {
 
   async skipped(): Promise<Output<'skipped'>> {
     return { files: (await this.space.store.listSkipped()).map(({ path, reason }) => ({ path, reason })) }
-  }
-
-  /** The file behind an indexed photo, or null: the media routes serve nothing else. */
-  photoFile(id: number): string | null {
-    return this.space.meta.get(id)?.path ?? null
   }
 }
