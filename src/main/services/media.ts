@@ -1,4 +1,4 @@
-// What the media routes of both shells (HTTP /media/…, Electron's mrl-media:) serve: an indexed
+// What the media routes of both shells (HTTP and Electron's app://, both /media/…) serve: an indexed
 // photo's original, read only from inside the library folders, or its thumbnail, read only from the
 // data folder's thumbnails. One home, so the two shells cannot drift apart.
 import { realpath } from 'node:fs/promises'
