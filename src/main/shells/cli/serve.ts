@@ -12,7 +12,7 @@ export function serveCommand(program: Command): void {
     .description('browser mode: the app on http://127.0.0.1 (loopback only)')
     .option('--port <port>', 'port (default: any free)', number)
     .action(async (opts: { port?: number }) => {
-      // held open until a signal, so not withEngine; a server started another way keeps its files private too
+      // held open until a signal, so not withEngine; the long-running writer keeps its files private (main.ts does too)
       keepNewFilesPrivate()
       const engine = await Engine.open({ dataDir: dataDir(program) })
       const server = await startServer({ engine, rendererDir: rendererDir(), port: opts.port })
