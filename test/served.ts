@@ -4,12 +4,14 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../src/main/app/engine.ts'
 import { startServer, type RunningServer } from '../src/main/shells/server.ts'
-import { removeDirs, tempDir } from '../fixtures/photos.ts'
+import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
 
 export interface Served {
   engine: Engine
   server: RunningServer
   data: string
+  /** the stand-in renderer build */
+  renderer: string
   close(): Promise<void>
 }
 
@@ -27,10 +29,25 @@ export async function serveLibrary(lib: string): Promise<Served> {
     engine,
     server,
     data,
+    renderer,
     async close() {
       await server.close()
       await engine.close()
       removeDirs(data, renderer)
+    }
+  }
+}
+
+/** `perClass` CIFAR-10 test photos of each class, indexed and served; close() removes the library too. */
+export async function serveCifar(perClass: number): Promise<Served & { lib: string }> {
+  const lib = cifarLibrary(perClass)
+  const served = await serveLibrary(lib)
+  return {
+    ...served,
+    lib,
+    async close() {
+      await served.close()
+      removeDirs(lib)
     }
   }
 }

@@ -13,7 +13,8 @@ const bridge = {
     ipcRenderer.on(JOB, handler)
     return () => ipcRenderer.removeListener(JOB, handler)
   },
-  mediaUrl: (kind: 'thumb' | 'photo', id: number) => `mrl-media://${kind}/${id}`
+  // the app's own origin (shells/security.ts APP_ORIGIN), which serves the media like browser mode does
+  mediaUrl: (kind: 'thumb' | 'photo', id: number) => `app://mrl/media/${kind}/${id}`
 }
 
 contextBridge.exposeInMainWorld('mrl', bridge)

@@ -174,7 +174,26 @@ export const Status = z.object({
 })
 export type Status = z.infer<typeof Status>
 
-export const LabelName = z.string().trim().min(1).max(100)
+/**
+ * Characters a name shown to people must not hold: control characters (NUL, newlines, escapes,
+ * C1) and the bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make a
+ * name display as something else ("gpj.exe" shown as "exe.jpg"), and line/paragraph separators.
+ */
+const HIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u
+
+/** A name a user gives and the app shows (labels, albums, models): trimmed, 1..max characters, nothing hidden. */
+export const displayName = (max = 100) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !HIDDEN_CHARACTERS.test(s), { message: 'must not contain control characters or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)' })
+export const DisplayName = displayName(100)
+/** `s` with those characters taken out (a name made from a file name). */
+export const withoutHiddenCharacters = (s: string) => s.replace(new RegExp(HIDDEN_CHARACTERS.source, 'gu'), '')
+
+export const LabelName = DisplayName
 
 export const Labels = z.object({
   labels: z.array(z.object({ name: z.string(), count: z.number() })),
@@ -250,7 +269,7 @@ export type Adaptors = z.infer<typeof Adaptors>
 /** An encoder's settings entered in a form, when it comes without a model card. */
 export const ImportSettings = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: DisplayName.optional(),
     size: z.number().int().min(8).max(4096),
     mean: z.array(z.number()).length(3),
     std: z.array(z.number().positive()).length(3),

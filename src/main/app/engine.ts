@@ -14,9 +14,10 @@ import { acquireLock, type Lock } from '../adapters/fs/lock'
 import { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from '../services/context'
 import { UserLabels } from '../services/userLabels'
+import { MediaService, type Media, type MediaKind } from '../services/media'
 import { apiHandlers, type Services } from './handlers'
 import { compose, type Composed } from './compose'
-import { dataLayout } from '../adapters/fs/dataLayout'
+import { dataLayout, tightenDataDir } from '../adapters/fs/dataLayout'
 
 export interface EngineOptions {
   dataDir: string
@@ -37,6 +38,7 @@ export class Engine {
   readonly handlers: ApiHandlers
   readonly services: Services
   private readonly ctx: EngineContext
+  private readonly mediaService: MediaService
 
   private constructor(
     readonly dataDir: string,
@@ -46,14 +48,16 @@ export class Engine {
     this.ctx = parts.ctx
     this.services = parts.services
     this.handlers = apiHandlers(parts.services)
+    this.mediaService = new MediaService(this.ctx)
     Object.assign(this, this.handlers)
   }
 
   static async open(opts: EngineOptions): Promise<Engine> {
     const dataDir = resolve(opts.dataDir)
     const layout = dataLayout(dataDir)
-    mkdirSync(layout.thumbs, { recursive: true })
-    mkdirSync(layout.tmp, { recursive: true })
+    mkdirSync(layout.thumbs, { recursive: true, mode: 0o700 })
+    mkdirSync(layout.tmp, { recursive: true, mode: 0o700 })
+    tightenDataDir(dataDir)
     const lock = acquireLock(dataDir)
     try {
       const registry = new ModelRegistry(dataDir)
@@ -148,12 +152,9 @@ export class Engine {
 
   // ---- for the media routes, and for tests that look inside ----
 
-  mediaFile(id: number, kind: 'thumb' | 'photo'): Promise<string | null> {
-    return this.services.library.mediaFile(id, kind)
-  }
-
-  photoFile(id: number): string | null {
-    return this.services.library.photoFile(id)
+  /** An indexed photo's original or thumbnail, opened for serving (services/media.ts). */
+  media(id: number, kind: MediaKind): Promise<Media> {
+    return this.mediaService.open(id, kind)
   }
 
   thumbPath(id: number): string {

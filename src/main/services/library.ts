@@ -1,7 +1,7 @@
-// The library: its folders, its photos (listed, filtered, one in detail), what could not be read,
-// and which files the media routes may serve.
+// The library: its folders, its photos (listed, filtered, one in detail), and what could not be read.
+// (What the media routes serve: services/media.ts.)
 import { statSync } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
+import { realpath } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Filter, Input, Output, PhotoDetail } from '../../shared/api'
 import { UserError } from '../../shared/errors'
@@ -125,25 +125,5 @@ export class LibraryService {
 
   async skipped(): Promise<Output<'skipped'>> {
     return { files: (await this.space.store.listSkipped()).map(({ path, reason }) => ({ path, reason })) }
-  }
-
-  /** The file behind an indexed photo, or null: the media routes serve nothing else. */
-  photoFile(id: number): string | null {
-    return this.space.meta.get(id)?.path ?? null
-  }
-
-  /**
-   * What the media routes may serve for an indexed photo: its thumbnail, or the real path of its
-   * original only while that is still a regular file inside a library folder (it may have been
-   * replaced by a symlink to elsewhere since it was indexed). Null: serve nothing.
-   */
-  async mediaFile(id: number, kind: 'thumb' | 'photo'): Promise<string | null> {
-    const original = this.photoFile(id)
-    if (!original) return null
-    if (kind === 'thumb') return this.ctx.thumbPath(id)
-    const real = await realpath(original).catch(() => null)
-    if (!real || !(await stat(real).catch(() => null))?.isFile()) return null
-    const roots = await Promise.all((await this.space.store.listFolders()).map((f) => realpath(f).catch(() => null)))
-    return roots.some((r) => r !== null && isInside(real, r)) ? real : null
   }
 }

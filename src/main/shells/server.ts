@@ -1,24 +1,20 @@
 // Browser mode: the engine behind a local HTTP server that serves the same renderer.
-// Loopback only, a random token per launch on every API and media request, Host and Origin checks
-// against DNS rebinding and cross-site requests, and media only for indexed photos.
+// Loopback only, Host and Origin checks against DNS rebinding and cross-site requests, and a random
+// token per launch: in the x-mrl-token header on every API call; the page that opens with it in its
+// URL also gets an HttpOnly, SameSite=Strict cookie (another random value, this launch only) that
+// authenticates media and the event stream, so no media URL carries the token.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { extname, join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Engine } from '../app/engine'
 import { createRpc } from './rpc'
 import type { EventName, JobEvent } from '../../shared/events'
 import { CONTENT_SECURITY_POLICY } from './security'
-import { isInside } from '../adapters/fs/paths'
-
-const MAX_BODY = 48 * 1024 * 1024
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
-  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.avif': 'image/avif', '.gif': 'image/gif',
-  '.tif': 'image/tiff', '.tiff': 'image/tiff', '.heic': 'image/heic', '.heif': 'image/heif'
-}
+import { rendererFile, staticType } from './routes'
+import { serveApi, UploadGate, type Send } from './httpApi'
+import { serveMedia } from './httpMedia'
 
 export interface ServerOptions {
   engine: Engine
@@ -31,44 +27,44 @@ export interface RunningServer {
   url: string
   origin: string
   token: string
+  /** the media cookie's name (it carries the port: cookies are shared by every port of a host) */
+  cookieName: string
   close(): Promise<void>
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+const send: Send = (res, status, body, headers = {}) => {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers })
   res.end(text)
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (c: Buffer) => {
-      size += c.length
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error(`request body over ${MAX_BODY} bytes`), { status: 413 }))
-        req.destroy()
-      } else chunks.push(c)
-    })
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
+/** Constant-time comparison of a given secret with the expected one. */
+function same(given: string | null | undefined, expected: Buffer): boolean {
+  const b = Buffer.from(given ?? '')
+  return b.length === expected.length && timingSafeEqual(b, expected)
+}
+
+function cookie(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=')
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim()
+  }
+  return null
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { engine } = opts
   const token = opts.token ?? randomBytes(24).toString('base64url')
   const tokenBuf = Buffer.from(token)
+  // the media cookie is not the token: a leaked cookie cannot call the API
+  const session = randomBytes(32).toString('base64url')
+  const sessionBuf = Buffer.from(session)
   const rpc = createRpc(engine)
+  const gate = new UploadGate()
   const rendererDir = resolve(opts.rendererDir)
   let port = 0
+  let cookieName = ''
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`])
-
-  const tokenOk = (given: string | null | undefined) => {
-    const b = Buffer.from(given ?? '')
-    return b.length === tokenBuf.length && timingSafeEqual(b, tokenBuf)
-  }
 
   const server = createServer(async (req, res) => {
     try {
@@ -78,12 +74,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (origin && origin !== `http://${host}`) return send(res, 403, { error: 'cross-origin request refused' })
       const url = new URL(req.url ?? '/', `http://${host}`)
       const path = url.pathname
+      const byHeader = same(req.headers['x-mrl-token'] as string | undefined, tokenBuf)
 
-      if (path.startsWith('/api/') || path.startsWith('/media/')) {
-        const given = (req.headers['x-mrl-token'] as string | undefined) ?? url.searchParams.get('token')
-        if (!tokenOk(given)) return send(res, 401, { error: 'missing or wrong token' })
-      }
       if (path === '/api/events') {
+        if (!byHeader && !same(cookie(req, cookieName), sessionBuf)) return send(res, 401, { error: 'missing or wrong token' })
         if (req.method !== 'GET') return send(res, 405, { error: 'use GET' })
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
         const name: EventName = 'job'
@@ -95,25 +89,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return
       }
       if (path.startsWith('/api/')) {
-        if (req.method !== 'POST') return send(res, 405, { error: 'use POST with a JSON body' })
-        const type = req.headers['content-type'] ?? ''
-        if (!type.startsWith('application/json')) return send(res, 415, { error: 'content-type must be application/json' })
-        let input: unknown
-        try {
-          const raw = await readBody(req)
-          input = raw ? JSON.parse(raw) : {}
-        } catch (err) {
-          const status = (err as { status?: number }).status ?? 400
-          return send(res, status, { error: status === 413 ? (err as Error).message : 'body is not valid JSON' })
-        }
-        const out = await rpc(decodeURIComponent(path.slice(5)), input)
-        return send(res, out.status, out.body)
+        // the API takes the header only: a cookie rides along with requests other pages make
+        if (!byHeader) return send(res, 401, { error: 'missing or wrong token' })
+        return await serveApi(req, res, path, rpc, gate, send)
       }
-      if (path.startsWith('/media/')) return await serveMedia(res, engine, path)
-      return serveStatic(res, rendererDir, path)
+      if (path.startsWith('/media/')) {
+        if (!byHeader && !same(cookie(req, cookieName), sessionBuf)) return send(res, 401, { error: 'missing or wrong token' })
+        return await serveMedia(req, res, engine, path, send)
+      }
+      const setCookie = same(url.searchParams.get('token'), tokenBuf) ? `${cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/` : null
+      return serveStatic(res, rendererDir, path, setCookie)
     } catch (err) {
       if (!res.headersSent) send(res, 500, { error: `internal error: ${(err as Error).message}` })
-      else res.end()
+      else res.destroy()
     }
   })
 
@@ -122,10 +110,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok())
   })
   port = (server.address() as AddressInfo).port
+  cookieName = `mrl-media-${port}`
   const origin = `http://127.0.0.1:${port}`
   return {
     origin,
     token,
+    cookieName,
     url: `${origin}/?token=${token}`,
     close: () =>
       new Promise((done) => {
@@ -135,45 +125,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 }
 
-async function serveMedia(res: ServerResponse, engine: Engine, path: string): Promise<void> {
-  const m = /^\/media\/(thumb|photo)\/(\d{1,9})$/.exec(path)
-  if (!m) return send(res, 404, { error: 'no such media' })
-  const id = Number(m[2])
-  if (!engine.photoFile(id)) return send(res, 404, { error: `no photo ${id}` })
-  const file = await engine.mediaFile(id, m[1] as 'thumb' | 'photo')
-  const size = file ? statSync(file, { throwIfNoEntry: false })?.size : undefined
-  if (!file || size === undefined) return send(res, 404, { error: 'file is gone or no longer inside the library' })
+function serveStatic(res: ServerResponse, root: string, path: string, setCookie: string | null): void {
+  const file = rendererFile(root, path)
+  if (!file) return send(res, 404, { error: 'not found' })
   res.writeHead(200, {
-    'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'content-length': size,
-    'cache-control': 'private, max-age=3600',
-    'x-content-type-options': 'nosniff'
-  })
-  pipeFile(file, res)
-}
-
-/** A file deleted between the check and the read ends the response; unhandled, it would end the server. */
-function pipeFile(file: string, res: ServerResponse): void {
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res)
-}
-
-function serveStatic(res: ServerResponse, root: string, path: string): void {
-  let rel: string
-  try {
-    rel = decodeURIComponent(path === '/' ? '/index.html' : path)
-  } catch {
-    return send(res, 400, { error: 'bad path' })
-  }
-  const file = resolve(join(root, rel))
-  if (file === root || !isInside(file, root) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, { error: 'not found' })
-  res.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-type': staticType(file),
     'content-security-policy': CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer'
+    'referrer-policy': 'no-referrer',
+    ...(setCookie ? { 'set-cookie': setCookie, 'cache-control': 'no-store' } : {})
   })
-  pipeFile(file, res)
+  // a file deleted between the check and the read ends the response; unhandled, it would end the server
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res)
 }

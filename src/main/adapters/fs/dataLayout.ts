@@ -1,5 +1,29 @@
-// The data folder's layout, the one place its paths are spelled (the folder itself: app/config.ts).
+// The data folder's layout, the one place its paths are spelled (the folder itself: app/config.ts),
+// and its privacy: the folder and what is in it are for this user alone (0700 folders, 0600 files).
+import { chmodSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+
+/** New files 0600 and folders 0700: every entry point that writes the data folder sets it first. */
+export const PRIVATE_UMASK = 0o077
+
+export function keepNewFilesPrivate(): void {
+  process.umask(PRIVATE_UMASK)
+}
+
+/**
+ * A data folder made by an older build (0755 folders, 0644 thumbnails) closed to other users: the
+ * folder and its immediate subfolders 0700, its immediate files 0600. What lies deeper is behind
+ * a 0700 folder, so nobody else can reach it.
+ */
+export function tightenDataDir(dataDir: string): void {
+  if (process.platform === 'win32') return // no POSIX modes; the user's profile folder is private already
+  chmodSync(dataDir, 0o700)
+  for (const entry of readdirSync(dataDir, { withFileTypes: true })) {
+    const path = join(dataDir, entry.name)
+    if (entry.isDirectory()) chmodSync(path, 0o700)
+    else if (entry.isFile()) chmodSync(path, 0o600)
+  }
+}
 
 export function dataLayout(dataDir: string) {
   return {

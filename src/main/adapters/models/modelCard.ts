@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { displayName } from '../../../shared/api'
 
 /** A concept of a vocabulary with a hierarchy (pretrain/photo.py): WordNet 3.0 id, words, parents by index. */
 export const ConceptClass = z.object({
@@ -17,7 +18,7 @@ export type ConceptClass = z.infer<typeof ConceptClass>
 
 /** The card as its file holds it (`classes` as names or as concept objects). */
 export const CardFile = z.object({
-  name: z.string(),
+  name: displayName(200),
   arch: z.string().default('unknown'),
   embedding_dim: z.number().int().positive(),
   nesting: z.array(z.number().int().positive()).min(1),
@@ -82,10 +83,13 @@ export interface Model {
 
 export const BUNDLED_MODEL = 'mrl-photo'
 
-/** resources/ next to the source tree (dev, tests) or the built app (out/main/..). */
+/** resources/ next to the source tree (dev, tests) or the built app (out/main/..; app.asar.unpacked when installed). */
 export function resourcesDir(): string {
   const here = dirname(fileURLToPath(import.meta.url))
   for (let dir = here; ; dir = dirname(dir)) {
+    // in an installed app the model sits in app.asar.unpacked, where onnxruntime (native code) can read it
+    const unpacked = dir.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked')
+    if (unpacked !== dir && existsSync(join(unpacked, 'resources', 'models'))) return join(unpacked, 'resources')
     if (existsSync(join(dir, 'resources', 'models'))) return join(dir, 'resources')
     if (dirname(dir) === dir) break
   }

@@ -11,6 +11,9 @@ import { modelCommands } from './models'
 import { statusCommand } from './status'
 import { benchCommand } from './bench'
 import { duplicatesCommand } from './duplicates'
+import { keepNewFilesPrivate } from '../../adapters/fs/dataLayout'
+
+keepNewFilesPrivate() // the data folder's files (index, thumbnails, models): this user's only
 
 const program = new Command('mrl-photos').description('Private, offline photo search with Matryoshka embeddings')
 // the Electron shell opens the same default (MRL_PHOTOS_DATA, else the XDG data folder)

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { Engine } from '../../app/engine'
 import { rendererDir } from '../../app/config'
 import { startServer } from '../server'
+import { keepNewFilesPrivate } from '../../adapters/fs/dataLayout'
 import { call, dataDir, number } from './call'
 
 export function serveCommand(program: Command): void {
@@ -11,7 +12,8 @@ export function serveCommand(program: Command): void {
     .description('browser mode: the app on http://127.0.0.1 (loopback only)')
     .option('--port <port>', 'port (default: any free)', number)
     .action(async (opts: { port?: number }) => {
-      // held open until a signal, so not withEngine
+      // held open until a signal, so not withEngine; the long-running writer keeps its files private (main.ts does too)
+      keepNewFilesPrivate()
       const engine = await Engine.open({ dataDir: dataDir(program) })
       const server = await startServer({ engine, rendererDir: rendererDir(), port: opts.port })
       const status = await call(engine, 'status', {})

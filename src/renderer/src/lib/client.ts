@@ -20,14 +20,24 @@ declare global {
 
 const TOKEN_KEY = 'mrl-token'
 
-/** The token comes in the launch URL; sessionStorage keeps it across reloads that drop the query. */
+/**
+ * The token comes in the launch URL; sessionStorage keeps it across reloads. It leaves the address
+ * bar (and so the history) at once: API calls carry it in a header, and media and the event stream
+ * go by the HttpOnly cookie the server set when it served this page with the token.
+ */
 function readToken(): string {
-  const fromUrl = new URLSearchParams(location.search).get('token')
+  const params = new URLSearchParams(location.search)
+  const fromUrl = params.get('token')
+  if (fromUrl !== null) {
+    params.delete('token')
+    const query = params.toString()
+    history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`)
+  }
   try {
     if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl)
     return fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? ''
   } catch {
-    return fromUrl ?? '' // storage can be disabled; the URL is still enough
+    return fromUrl ?? '' // storage can be disabled; the URL was enough for this load
   }
 }
 
@@ -77,7 +87,7 @@ export function onJob(listener: (e: JobEvent) => void): () => void {
   if (bridge) return bridge.onJob(listener)
   listeners.add(listener)
   if (!source) {
-    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`)
+    source = new EventSource('/api/events') // authenticated by the cookie
     source.addEventListener(JOB, (m) => {
       let e: JobEvent
       try {
@@ -99,5 +109,5 @@ export function onJob(listener: (e: JobEvent) => void): () => void {
 
 export function mediaUrl(kind: MediaKind, id: number): string {
   if (bridge) return bridge.mediaUrl(kind, id)
-  return `/media/${kind}/${id}?token=${encodeURIComponent(token)}`
+  return `/media/${kind}/${id}` // authenticated by the cookie: no URL carries the token
 }
