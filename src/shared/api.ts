@@ -18,7 +18,12 @@ export const Filter = z
     camera: z.string().max(200).optional(),
     folder: z.string().max(4096).optional(),
     name: z.string().max(500).optional(),
-    label: z.string().max(200).optional()
+    label: z.string().max(200).optional(),
+    // the user's own collections (src/main/services/collections.ts, userLabels.ts)
+    /** photos the user gave this label (label: the model's concept) */
+    userLabel: z.string().max(200).optional(),
+    album: z.string().max(200).optional(),
+    favourite: z.boolean().optional()
   })
   .strict()
 export type Filter = z.infer<typeof Filter>
@@ -60,6 +65,7 @@ export const PhotoSummary = z.object({
   labelDims: z.number(),
   /** the label the user gave this photo (null: none) */
   userLabel: z.string().nullable(),
+  favourite: z.boolean().default(false),
   /** what the model sees, calibrated (null: the model or the adaptor in use has no calibration) */
   guess: z.object({
     label: z.string().nullable(),
@@ -306,6 +312,65 @@ export const ImportModelInput = z
   .refine((i) => (i.path === undefined) !== (i.data === undefined), { message: 'give the ONNX file as path or as data, not both' })
   .refine((i) => [i.cardPath, i.card, i.settings].filter((x) => x !== undefined).length === 1, { message: 'give one of cardPath, card or settings' })
 
+// ---- the photo app's screens: the timeline and its sorts, favourites, albums, the folder browser ----
+
+/** date: when the photo was taken (EXIF), else its file's time; name; folder (then name) */
+export const PhotoSort = z.enum(['date-desc', 'date-asc', 'name', 'folder'])
+export type PhotoSort = z.infer<typeof PhotoSort>
+
+/**
+ * One heading of the sorted list: a day (YYYY-MM-DD) for the date sorts, a folder for the folder
+ * sort, one unnamed group for the name sort; its photos are [start, start + count) of the list.
+ */
+export const TimelineGroup = z.object({
+  key: z.string(),
+  start: z.number(),
+  count: z.number(),
+  /** photos of the group dated by their file's time: no date in the photo */
+  fileDated: z.number()
+})
+export type TimelineGroup = z.infer<typeof TimelineGroup>
+
+export const Timeline = z.object({ total: z.number(), groups: z.array(TimelineGroup) })
+export type Timeline = z.infer<typeof Timeline>
+
+export const AlbumName = z.string().trim().min(1).max(100)
+export const Albums = z.object({
+  albums: z.array(z.object({ name: z.string(), count: z.number(), cover: PhotoId.nullable() })),
+  favourites: z.number()
+})
+export type Albums = z.infer<typeof Albums>
+
+/** A folder the folder browser lists: under the home folder or a mounted volume only, no hidden ones. */
+export const FolderEntry = z.object({ name: z.string(), path: z.string() })
+export const FolderListing = z.object({
+  /** the folder listed (null: the roots) */
+  path: z.string().nullable(),
+  /** one up, while still inside a root (null: back to the roots) */
+  parent: z.string().nullable(),
+  roots: z.array(FolderEntry),
+  folders: z.array(FolderEntry),
+  /** image files directly in this folder (a hint, counted up to 1,000) */
+  images: z.number()
+})
+export type FolderListing = z.infer<typeof FolderListing>
+
+const photoIds = z.array(PhotoId).min(1).max(100_000)
+
+export const collectionApi = {
+  /** the group headings and counts of the sorted, filtered list (the scrubber), without its rows */
+  timeline: { input: z.object({ filter: Filter.optional(), sort: PhotoSort.default('date-desc') }).strict(), output: Timeline },
+  setFavourite: { input: z.object({ ids: photoIds, favourite: z.boolean() }).strict(), output: Albums },
+  albums: { input: z.object({}).strict(), output: Albums },
+  createAlbum: { input: z.object({ name: AlbumName, ids: z.array(PhotoId).max(100_000).default([]) }).strict(), output: Albums },
+  renameAlbum: { input: z.object({ from: AlbumName, to: AlbumName }).strict(), output: Albums },
+  deleteAlbum: { input: z.object({ name: AlbumName }).strict(), output: Albums },
+  addToAlbum: { input: z.object({ name: AlbumName, ids: photoIds }).strict(), output: Albums },
+  removeFromAlbum: { input: z.object({ name: AlbumName, ids: photoIds }).strict(), output: Albums },
+  /** the folders in a folder (path absent: the roots: home and mounted volumes) */
+  browseFolders: { input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(), output: FolderListing }
+} as const
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -319,7 +384,8 @@ export const api = {
       .object({
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
-        filter: Filter.optional()
+        filter: Filter.optional(),
+        sort: PhotoSort.default('date-desc')
       })
       .strict(),
     output: z.object({ total: z.number(), photos: z.array(PhotoSummary) })
@@ -358,7 +424,8 @@ export const api = {
       threshold: z.number().nullable(),
       suggestions: z.array(z.object({ id: PhotoId, name: z.string(), label: z.string(), confidence: z.number(), dims: z.number() }))
     })
-  }
+  },
+  ...collectionApi
 } as const
 
 export type Api = typeof api

@@ -15,6 +15,7 @@ import { Signals, signalsSpec } from '../jobs/signals'
 import { coloursSignal } from '../jobs/signals/colours'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
+import { CollectionsService, type Collections } from '../services/collections'
 import { LibraryService } from '../services/library'
 import { SearchService } from '../services/search'
 import { LabelsService } from '../services/labels'
@@ -39,12 +40,12 @@ export interface Composed {
 }
 
 /** Wires the jobs and services over one search space; nothing runs yet. */
-export function compose(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, opts: { threads?: number }): Composed {
+export function compose(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, collections: Collections, opts: { threads?: number }): Composed {
   const cascadeThreshold = Number(process.env.MRL_CASCADE_THRESHOLD ?? 0.9) // the cascade's confidence for a photo's label
   const board = new JobBoard()
   const slot = new SpaceSlot(space)
   // the services and jobs refer to each other through `ctx` and `services`, filled in below
-  const ctx = { dataDir, slot, board, registry, userLabels } as Writable<EngineContext>
+  const ctx = { dataDir, slot, board, registry, userLabels, collections } as Writable<EngineContext>
   const services = {} as Services
   let embedClient: EmbedClient | null = null
   const photos = (): IterableIterator<PhotoMeta> => slot.current.meta.values()
@@ -64,6 +65,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   ctx.signals = new Signals({ dataDir, photos, thumbPath: ctx.thumbPath, roots }, board.add(signalsSpec), [coloursSignal])
   // the order in which a query's words are claimed: the user's own names first, colours last
   ctx.terms = new QueryTerms().addSource(labelSource(userLabels)).addSource(dateSource).addSource(colourSource(ctx.signals))
+  // favourites, albums and your labels as filters; an album's name as a query word
+  ctx.terms.addFilter(collections.filterSource(userLabels)).addSource(collections.termSource())
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -105,7 +108,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     labels: new LabelsService(ctx),
     adaptors: new AdaptorsService(ctx),
     models: new ModelsService(ctx),
-    finetune: new FineTuneService(ctx)
+    finetune: new FineTuneService(ctx),
+    collections: new CollectionsService(ctx)
   })
   return { ctx, services, closeEmbedder }
 }

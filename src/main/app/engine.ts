@@ -14,6 +14,8 @@ import { acquireLock, type Lock } from '../adapters/fs/lock'
 import { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from '../services/context'
 import { UserLabels } from '../services/userLabels'
+import { Collections } from '../services/collections'
+import { CollectionTables } from '../adapters/lance/collections'
 import { apiHandlers, type Services } from './handlers'
 import { compose, type Composed } from './compose'
 import { dataLayout } from '../adapters/fs/dataLayout'
@@ -68,7 +70,7 @@ export class Engine {
       const { ids, vectors } = await store.embeddings()
       const meta = new Map((await store.meta()).map((m) => [m.id, m]))
       const space = new SearchSpace(dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), meta, null)
-      const engine = new Engine(dataDir, compose(dataDir, space, registry, await UserLabels.load(store), { threads: opts.threads }), lock)
+      const engine = new Engine(dataDir, compose(dataDir, space, registry, await UserLabels.load(store), await Collections.load(await CollectionTables.open(dataDir)), { threads: opts.threads }), lock)
       await engine.start(opts.resume !== false)
       return engine
     } catch (err) {
@@ -209,6 +211,7 @@ export class Engine {
       }
       await this.parts.closeEmbedder()
       this.store.close()
+      this.ctx.collections.close()
     } finally {
       this.lock.release()
     }

@@ -7,6 +7,7 @@ import type { LabelsService } from '../services/labels'
 import type { AdaptorsService } from '../services/adaptors'
 import type { ModelsService } from '../services/models'
 import type { FineTuneService } from '../services/finetune'
+import type { CollectionsService } from '../services/collections'
 
 export interface Services {
   library: LibraryService
@@ -15,9 +16,10 @@ export interface Services {
   adaptors: AdaptorsService
   models: ModelsService
   finetune: FineTuneService
+  collections: CollectionsService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, collections }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -44,6 +46,15 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     models: () => models.models(),
     importModel: (i) => models.importModel(i ?? {}),
     useModel: (i) => models.useModel(i),
-    cancelModelSwitch: () => models.cancelModelSwitch()
+    cancelModelSwitch: () => models.cancelModelSwitch(),
+    timeline: (i) => library.timeline(i ?? {}),
+    browseFolders: (i) => library.browseFolders(i ?? {}),
+    setFavourite: (i) => collections.setFavourite(i),
+    albums: () => collections.albums(),
+    createAlbum: (i) => collections.createAlbum(i),
+    renameAlbum: (i) => collections.renameAlbum(i),
+    deleteAlbum: (i) => collections.deleteAlbum(i),
+    addToAlbum: (i) => collections.addToAlbum(i),
+    removeFromAlbum: (i) => collections.removeFromAlbum(i)
   }
 }

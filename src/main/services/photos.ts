@@ -17,6 +17,7 @@ export function photoSummary(ctx: EngineContext, m: PhotoMeta): PhotoSummary {
     labelConfidence: m.label_conf,
     labelDims: m.label_dims,
     userLabel: ctx.userLabels.of(m.path),
+    favourite: ctx.collections.isFavourite(m.path),
     guess: guess(ctx, m.id)
   }
 }

@@ -3,7 +3,7 @@
 // relevance cut-off, and the hits as photos.
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
-import type { Input, Output } from '../../shared/api'
+import type { FunnelConfig, Input, Output } from '../../shared/api'
 
 type SearchRequest = Input<'search'>
 import { UserError } from '../../shared/errors'
@@ -56,10 +56,10 @@ export class SearchService {
     const space = this.ctx.slot.current
     const nest = space.nesting
     const point = req.config ? null : configAt(space.dial, req.dial ?? 1)
-    const config = req.config ?? point!.config
+    const limit = req.limit ?? 60
+    const config = fitShortlist(req.config ?? point!.config, limit, space.vectors.size)
     if (!nest.includes(config.ds) || !nest.includes(config.dr)) throw new UserError(`dims must be in the nesting list ${nest.join(', ')}`)
     if (config.ds > config.dr) throw new UserError('the shortlist prefix (ds) cannot be longer than the rerank prefix (dr)')
-    const limit = req.limit ?? 60
     let allowed = await this.ctx.terms.filterIds(req.filter, space)
     if (generation !== this.ctx.slot.generation) return this.searchOnce(req)
     // the words that name a label, an album, a person, a place, a date or a colour narrow the photos;
@@ -170,6 +170,14 @@ export class SearchService {
       await rm(`${tmp}.webp`, { force: true })
     }
   }
+}
+
+/**
+ * The shortlist as searched: never fewer candidates than the results asked for (the dial changes
+ * how they are found, not how many), never more than the library holds. K = 0 (exact) stays.
+ */
+export function fitShortlist(config: FunnelConfig, limit: number, photos: number): FunnelConfig {
+  return config.k === 0 ? config : { ...config, k: Math.max(1, Math.min(Math.max(config.k, limit), photos)) }
 }
 
 /** A model class as a query; under an adaptor, its full-length head row carried through the map. */

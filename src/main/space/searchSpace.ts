@@ -31,6 +31,8 @@ export interface ActiveAdaptor {
 export class SearchSpace {
   private readonly shortlists = new Map<number, Shortlist>()
   private sorted: PhotoMeta[] | null = null
+  /** counts the changes of the rows, so what is derived from them (sorted orders) knows when to renew */
+  revision = 0
   dial: DialPoint[]
 
   constructor(
@@ -88,6 +90,7 @@ export class SearchSpace {
       }
     })
     this.sorted = null
+    this.revision++
   }
 
   removeRows(ids: number[]): void {
@@ -97,6 +100,7 @@ export class SearchSpace {
       for (const s of this.shortlists.values()) s.remove(id)
     }
     this.sorted = null
+    this.revision++
   }
 
   /** The shortlist index for a prefix, loaded from disk or rebuilt when it disagrees with the table. */
