@@ -7,7 +7,7 @@ import type { LabelsService } from '../services/labels'
 import type { AdaptorsService } from '../services/adaptors'
 import type { ModelsService } from '../services/models'
 import type { FineTuneService } from '../services/finetune'
-import type { CollectionsService } from '../services/collections'
+import type { CollectionsService } from '../services/albums'
 
 export interface Services {
   library: LibraryService

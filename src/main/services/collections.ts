@@ -1,14 +1,13 @@
 // The user's favourites and albums: kept in LanceDB by photo path (adapters/lance/collections.ts),
 // mirrored in memory so every photo summary says whether it is a favourite without a query. Both are
 // filters (filter.favourite, filter.album) and an album's name is a query word.
-import type { Albums, Input, Output } from '../../shared/api'
+import type { Albums } from '../../shared/api'
 import { UserError } from '../../shared/errors'
 import type { CollectionRepository } from '../ports/collections'
 import type { PhotoMeta } from '../ports/photos'
 import type { SearchSpace } from '../space/searchSpace'
 import { namedSource, type FilterSource, type TermSource } from './terms/queryTerms'
 import type { UserLabels } from './userLabels'
-import type { EngineContext } from './context'
 
 export class Collections {
   private favourites = new Set<string>()
@@ -144,56 +143,4 @@ function pathIndex(space: SearchSpace): Map<string, number> {
   for (const m of space.meta.values()) index.set(m.path, m.id)
   indexes.set(space, { size: space.meta.size, revision: space.revision, index })
   return index
-}
-
-/** The favourites and albums API over the search space's photos. */
-export class CollectionsService {
-  constructor(private readonly ctx: EngineContext) {}
-
-  private paths(ids: number[]): string[] {
-    const meta = this.ctx.slot.current.meta
-    return ids.map((id) => {
-      const m = meta.get(id)
-      if (!m) throw new UserError(`no photo ${id}`, 404)
-      return m.path
-    })
-  }
-
-  private summary(): Albums {
-    return this.ctx.collections.summary(this.ctx.slot.current)
-  }
-
-  async albums(): Promise<Output<'albums'>> {
-    return this.summary()
-  }
-
-  async setFavourite({ ids, favourite }: Input<'setFavourite'>): Promise<Output<'setFavourite'>> {
-    await this.ctx.collections.setFavourite(this.paths(ids), favourite)
-    return this.summary()
-  }
-
-  async createAlbum({ name, ids = [] }: Input<'createAlbum'>): Promise<Output<'createAlbum'>> {
-    await this.ctx.collections.create(name.trim(), this.paths(ids))
-    return this.summary()
-  }
-
-  async renameAlbum({ from, to }: Input<'renameAlbum'>): Promise<Output<'renameAlbum'>> {
-    await this.ctx.collections.rename(from.trim(), to.trim())
-    return this.summary()
-  }
-
-  async deleteAlbum({ name }: Input<'deleteAlbum'>): Promise<Output<'deleteAlbum'>> {
-    await this.ctx.collections.remove(name.trim())
-    return this.summary()
-  }
-
-  async addToAlbum({ name, ids }: Input<'addToAlbum'>): Promise<Output<'addToAlbum'>> {
-    await this.ctx.collections.add(name.trim(), this.paths(ids))
-    return this.summary()
-  }
-
-  async removeFromAlbum({ name, ids }: Input<'removeFromAlbum'>): Promise<Output<'removeFromAlbum'>> {
-    await this.ctx.collections.removeFrom(name.trim(), this.paths(ids))
-    return this.summary()
-  }
 }
