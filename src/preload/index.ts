@@ -13,7 +13,9 @@ const bridge = {
     ipcRenderer.on(JOB, handler)
     return () => ipcRenderer.removeListener(JOB, handler)
   },
-  mediaUrl: (kind: 'thumb' | 'photo', id: number) => `mrl-media://${kind}/${id}`
+  mediaUrl: (kind: 'thumb' | 'photo', id: number) => `mrl-media://${kind}/${id}`,
+  /** the system's folder picker; null when cancelled */
+  pickFolder: (): Promise<string | null> => ipcRenderer.invoke('pick-folder')
 }
 
 contextBridge.exposeInMainWorld('mrl', bridge)

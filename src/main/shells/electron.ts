@@ -1,6 +1,6 @@
 // The Electron shell: one hardened window over the engine. Everything it shows is the renderer
 // that browser mode serves too; the only Electron-specific parts are IPC and the media protocol.
-import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Engine } from '../app/engine'
@@ -26,6 +26,13 @@ async function main(): Promise<void> {
     const out = await rpc(String(method), input)
     if (out.status !== 200) throw new Error((out.body as { error: string }).error)
     return out.body
+  })
+
+  // the folder browser's native dialog: a folder the user picks (null: cancelled)
+  ipcMain.handle('pick-folder', async (event) => {
+    if (!win || event.sender !== win.webContents) throw new Error('request from an unknown frame')
+    const res = await dialog.showOpenDialog(win, { properties: ['openDirectory'], title: 'Add a folder of photos' })
+    return res.canceled ? null : (res.filePaths[0] ?? null)
   })
 
   protocol.handle('mrl-media', async (req) => {

@@ -8,10 +8,13 @@ export interface FilterDraft {
   camera: string
   folder: string
   name: string
+  /** a concept of the model */
   label: string
+  /** one of the user's own labels */
+  userLabel: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', userLabel: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}
