@@ -3,9 +3,10 @@
 // folder per class with file dates spread over 2021 (no EXIF: the timeline places them by file
 // date), and two damaged JPEGs deep in long-named folders; beside it a hidden folder and a file,
 // which the folder browser must not list.
-import { cpSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cifarSplit, copyRealPhotos, tempDir } from '../fixtures/photos'
+import { apiCall, startApp, type AppServer } from './server'
 
 export interface Home {
   home: string
@@ -18,8 +19,11 @@ export interface Home {
 
 const day = (iso: string) => new Date(`${iso}T12:00:00`)
 
-/** real: copy the real photographs (only: those of the manifest's entries it keeps) */
-export function makeHome({ cifarPerClass = 20, real: withReal = true, only }: { cifarPerClass?: number; real?: boolean; only?: (p: { path: string; photo: boolean }) => boolean } = {}): Home {
+/** real: copy real photographs (only: those of the manifest's entries it keeps) */
+/** The real photos the specs use: those with an EXIF date and camera (MATE's nature set, KDE's), and a few of scikit-image's. */
+export const SOME_REAL = (p: { path: string; photo: boolean }): boolean => p.photo && /mate\/nature|wallpapers|chelsea|coins|astronaut|coffee|rocket/.test(p.path)
+
+export function makeHome({ cifarPerClass = 20, real: withReal = true, only = SOME_REAL }: { cifarPerClass?: number; real?: boolean; only?: (p: { path: string; photo: boolean }) => boolean } = {}): Home {
   const home = tempDir('mrl-home-')
   const pictures = join(home, 'Pictures')
   const real = join(pictures, 'Real photos')
@@ -50,4 +54,36 @@ export function makeHome({ cifarPerClass = 20, real: withReal = true, only }: { 
   writeFileSync(join(home, 'notes.txt'), 'not a folder')
   mkdirSync(join(home, 'Documents'))
   return { home, pictures, newest, damaged }
+}
+
+export interface Indexed {
+  app: AppServer
+  home: Home
+  data: string
+  /** stops the server and removes the home and data folders */
+  stop(): Promise<void>
+}
+
+/** A home folder (makeHome), served in browser mode with that HOME, its Pictures indexed. */
+export async function indexedHome(opts: Parameters<typeof makeHome>[0] = {}): Promise<Indexed> {
+  const home = makeHome(opts)
+  const data = tempDir()
+  const app = await startApp(data, { HOME: home.home })
+  const stop = async () => {
+    await app.stop()
+    rmSync(home.home, { recursive: true, force: true })
+    rmSync(data, { recursive: true, force: true })
+  }
+  try {
+    await apiCall(app, 'addFolder', { path: home.pictures })
+    const until = Date.now() + 10 * 60_000
+    while ((await apiCall(app, 'status', {})).progress.phase !== 'done') {
+      if (Date.now() > until) throw new Error('indexing did not finish in 10 minutes')
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { app, home, data, stop }
 }

@@ -2,17 +2,15 @@
 // albums (stored by the engine, never in the photos), the keyboard, and every screen at 1440 and
 // 800 px wide (screenshots in test-results/), none wider than the window.
 import { test, expect, type Page } from '@playwright/test'
-import { rmSync } from 'node:fs'
-import { tempDir } from '../fixtures/photos'
-import { makeHome, type Home } from './library'
-import { apiCall, startApp, type AppServer } from './server'
+import { indexedHome, type Home, type Indexed } from './library'
+import { apiCall, type AppServer } from './server'
 
 test.describe.configure({ mode: process.env.MRL_APP_ROOT ? 'default' : 'serial', timeout: 6 * 60_000 })
 test.use({ actionTimeout: 30_000 })
 
+let lib: Indexed
 let app: AppServer
 let home: Home
-let data: string
 
 const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`) })
 const ids = (page: Page) => page.getByTestId('thumb').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))))
@@ -24,19 +22,11 @@ async function ready(page: Page, width = 1440): Promise<void> {
 }
 
 test.beforeAll(async () => {
-  // the photos with an EXIF date, a few without, and CIFAR-10 (10 a class)
-  home = makeHome({ cifarPerClass: 10, only: (p) => p.photo && /mate\/nature|wallpapers|chelsea|coffee|astronaut|rocket/.test(p.path) })
-  data = tempDir()
-  app = await startApp(data, { HOME: home.home })
-  await apiCall(app, 'addFolder', { path: home.pictures })
-  await expect.poll(async () => (await apiCall(app, 'status', {})).progress.phase, { timeout: 10 * 60_000 }).toBe('done')
+  lib = await indexedHome({ cifarPerClass: 10 })
+  ;({ app, home } = lib)
 })
 
-test.afterAll(async () => {
-  await app?.stop()
-  rmSync(home.home, { recursive: true, force: true })
-  rmSync(data, { recursive: true, force: true })
-})
+test.afterAll(() => lib?.stop())
 
 test('favourites: the heart on a photo and f in the viewer keep it in Favourites, and a re-index keeps them', async ({ page }) => {
   await ready(page)

@@ -7,13 +7,14 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { ROOT, cifarLibrary, tempDir } from '../fixtures/photos'
-import { makeHome, type Home } from './library'
+import { indexedHome, makeHome, type Home, type Indexed } from './library'
 import { apiCall, startApp, type AppServer } from './server'
 
 // in order on one library; against an older build (MRL_APP_ROOT) each test runs even when one fails
 test.describe.configure({ mode: process.env.MRL_APP_ROOT ? 'default' : 'serial', timeout: 6 * 60_000 })
 test.use({ actionTimeout: 30_000 })
 
+let lib: Indexed
 let app: AppServer
 let home: Home
 let data: string
@@ -45,75 +46,76 @@ async function clearFilters(page: Page): Promise<void> {
 }
 
 test.beforeAll(async () => {
-  home = makeHome()
-  data = tempDir()
-  app = await startApp(data, { HOME: home.home })
-  await apiCall(app, 'addFolder', { path: home.pictures })
-  await expect.poll(async () => (await apiCall(app, 'status', {})).progress.phase, { timeout: 10 * 60_000 }).toBe('done')
+  lib = await indexedHome()
+  ;({ app, home, data } = lib)
 })
 
-test.afterAll(async () => {
-  await app?.stop()
-  rmSync(home.home, { recursive: true, force: true })
-  rmSync(data, { recursive: true, force: true })
-})
+test.afterAll(() => lib?.stop())
 
-test('12: the first run offers a folder browser and says what search knows; 6: photos already indexed never show as blank tiles', async ({ page }) => {
-  // a second, empty library: the first run
-  const fresh = makeHome({ cifarPerClass: 50, real: false })
+/** A fresh, empty library (CIFAR-10, 40 a class, and two damaged files) served with its own HOME. */
+async function withFreshLibrary(run: (app: AppServer, home: Home) => Promise<void>): Promise<void> {
+  const fresh = makeHome({ cifarPerClass: 40, real: false })
   const freshData = tempDir()
-  const first = await startApp(freshData, { HOME: fresh.home })
+  const server = await startApp(freshData, { HOME: fresh.home })
   try {
-    await firstRun(page, first)
+    await run(server, fresh)
   } finally {
-    await first.stop()
+    await server.stop()
     rmSync(fresh.home, { recursive: true, force: true })
     rmSync(freshData, { recursive: true, force: true })
   }
+}
+
+test('12: the first run offers a folder browser and says what search knows', async ({ page }) => {
+  await withFreshLibrary(async (server) => {
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await page.goto(server.url)
+    await expect(page.getByTestId('what-search-knows')).toContainText(/colours/i)
+    // the home folder's folders, no files, no hidden ones
+    const folders = page.getByTestId('browse-folder')
+    await expect(folders.first()).toBeVisible()
+    expect(await folders.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(['Documents', 'Pictures'])
+    await shot(page, 'first-run-1440')
+    await page.setViewportSize({ width: 800, height: 900 })
+    await shot(page, 'first-run-800')
+    await page.setViewportSize({ width: 1440, height: 900 })
+    await folders.filter({ hasText: 'Pictures' }).click()
+    await expect(page.getByTestId('browse-add')).toContainText('Pictures')
+    await page.getByTestId('browse-add').click()
+    await expect(page.getByTestId('progress')).toBeVisible()
+    await shot(page, 'indexing-1440')
+    await waitIndexed(page)
+  })
 })
 
-async function firstRun(page: Page, app: AppServer): Promise<void> {
-  await page.setViewportSize({ width: 1440, height: 900 })
-  await page.goto(app.url)
-  await expect(page.getByTestId('what-search-knows')).toContainText(/colours/i)
-  // the home folder's folders, no files, no hidden ones
-  const folders = page.getByTestId('browse-folder')
-  await expect(folders.first()).toBeVisible()
-  expect(await folders.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toEqual(['Documents', 'Pictures'])
-  await shot(page, 'first-run-1440')
-  await page.setViewportSize({ width: 800, height: 900 })
-  await shot(page, 'first-run-800')
-  await page.setViewportSize({ width: 1440, height: 900 })
-
-  // 6: a slow engine (pages answer in 1.5 s) while photos arrive: what was shown stays until its update is there
-  await page.route('**/api/listPhotos', async (route) => {
-    await new Promise((r) => setTimeout(r, 1500))
-    await route.continue()
+test('6: while a folder is indexed, photos already shown never turn into blank tiles', async ({ page }) => {
+  await withFreshLibrary(async (server, fresh) => {
+    // a slow engine (pages answer in 1.5 s) while photos arrive: what was shown stays until its update is there
+    await page.route('**/api/listPhotos', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500))
+      await route.continue()
+    })
+    await page.goto(server.url)
+    await apiCall(server, 'addFolder', { path: fresh.pictures })
+    await expect(page.getByTestId('progress')).toBeVisible()
+    const samples: { thumbs: number; placeholders: number }[] = []
+    while (await page.getByTestId('progress').isVisible()) {
+      samples.push(
+        await page.evaluate(() => ({
+          thumbs: document.querySelectorAll('[data-testid=thumb]').length,
+          placeholders: document.querySelectorAll('[data-testid=thumb-placeholder]').length
+        }))
+      )
+      await page.waitForTimeout(150)
+    }
+    const shown = samples.findIndex((s) => s.thumbs > 0)
+    console.log(`indexing: ${samples.length} samples, photos first shown at sample ${shown}`)
+    expect(shown).toBeGreaterThanOrEqual(0)
+    const after = samples.slice(shown)
+    expect(after.filter((s) => s.thumbs === 0), 'once shown, photos never leave the grid while more arrive').toEqual([])
+    expect(after.filter((s) => s.placeholders > 0), 'no blank tile while more photos arrive').toEqual([])
   })
-  await folders.filter({ hasText: 'Pictures' }).click()
-  await expect(page.getByTestId('browse-add')).toContainText('Pictures')
-  await page.getByTestId('browse-add').click()
-  await expect(page.getByTestId('progress')).toBeVisible()
-  await shot(page, 'indexing-1440')
-  const samples: { thumbs: number; placeholders: number }[] = []
-  while (await page.getByTestId('progress').isVisible()) {
-    samples.push(
-      await page.evaluate(() => ({
-        thumbs: document.querySelectorAll('[data-testid=thumb]').length,
-        placeholders: document.querySelectorAll('[data-testid=thumb-placeholder]').length
-      }))
-    )
-    await page.waitForTimeout(150)
-  }
-  const shown = samples.findIndex((s) => s.thumbs > 0)
-  console.log(`indexing: ${samples.length} samples, photos first shown at sample ${shown}`)
-  expect(shown).toBeGreaterThanOrEqual(0)
-  const after = samples.slice(shown)
-  expect(after.filter((s) => s.thumbs === 0), 'once shown, photos never leave the grid while more arrive').toEqual([])
-  expect(after.filter((s) => s.placeholders > 0), 'no blank tile while more photos arrive').toEqual([])
-  await page.unroute('**/api/listPhotos')
-  await waitIndexed(page)
-}
+})
 
 test('13: the library is a timeline, newest first by the date taken (file date when the photo has none, marked so), by month and day', async ({ page }) => {
   await page.goto(app.url)

@@ -1,19 +1,14 @@
 // The favourites and albums API: photo ids in, the albums' summary out (services/collections.ts keeps them).
 import type { Albums, Input, Output } from '../../shared/api'
-import { UserError } from '../../shared/errors'
 import type { EngineContext } from './context'
+import { photoPaths } from './photos'
 
 /** The favourites and albums API over the search space's photos. */
 export class CollectionsService {
   constructor(private readonly ctx: EngineContext) {}
 
   private paths(ids: number[]): string[] {
-    const meta = this.ctx.slot.current.meta
-    return ids.map((id) => {
-      const m = meta.get(id)
-      if (!m) throw new UserError(`no photo ${id}`, 404)
-      return m.path
-    })
+    return photoPaths(this.ctx, ids)
   }
 
   private summary(): Albums {

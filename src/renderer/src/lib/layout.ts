@@ -55,31 +55,24 @@ export function gridLayout(width: number, count: number, groups: TimelineGroup[]
   return { cols, size, rowH, sections, height: y + PAD }
 }
 
-/** The last section whose top is at or above y. */
-export function sectionAt(layout: GridLayout, y: number): number {
+/** The index of the last section whose `key` is at most `value` (sections are in order of both). */
+function lastAtMost(layout: GridLayout, value: number, key: 'top' | 'start'): number {
   const s = layout.sections
   let lo = 0
   let hi = s.length - 1
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1
-    if (s[mid].top <= y) lo = mid
+    if (s[mid][key] <= value) lo = mid
     else hi = mid - 1
   }
   return lo
 }
 
+/** The last section whose top is at or above y. */
+export const sectionAt = (layout: GridLayout, y: number): number => lastAtMost(layout, y, 'top')
+
 /** The section holding a photo's index. */
-export function sectionOf(layout: GridLayout, index: number): number {
-  const s = layout.sections
-  let lo = 0
-  let hi = s.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (s[mid].start <= index) lo = mid
-    else hi = mid - 1
-  }
-  return lo
-}
+export const sectionOf = (layout: GridLayout, index: number): number => lastAtMost(layout, index, 'start')
 
 export function cellPosition(layout: GridLayout, index: number): { x: number; y: number } {
   const sec = layout.sections[sectionOf(layout, index)]
