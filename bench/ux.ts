@@ -10,7 +10,7 @@
 //   npm run bench:ux [-- --photos 50000] [--data DIR] [--runs 3]
 import { chromium, type Page } from '@playwright/test'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -69,6 +69,13 @@ function ensureLibrary(): void {
   if (photos >= PHOTOS) return
   mkdirSync(DATA, { recursive: true })
   const src = cifarSplit('train')
+  // file dates spread over four years, so the timeline has its months and days (CIFAR has no EXIF)
+  let i = 0
+  for (const cls of readdirSync(src).sort())
+    for (const f of readdirSync(join(src, cls)).sort()) {
+      const t = new Date(Date.UTC(2020, 0, 1) + ((i++ * 7919) % 1461) * 86_400_000 + 12 * 3_600_000)
+      utimesSync(join(src, cls, f), t, t)
+    }
   console.log(`indexing ${PHOTOS} photos from ${src} into ${DATA} (once)…`)
   const t0 = performance.now()
   execFileSync(process.execPath, [CLI, '--data', DATA, 'index', src], { stdio: 'inherit' })

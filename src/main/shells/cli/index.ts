@@ -29,7 +29,8 @@ export function indexCommand(program: Command): void {
           // each skipped file once: those this run found; the ones known before as a count
           const fresh = skipped.filter((s) => !before.has(`${s.path}\0${s.reason}`))
           for (const s of fresh) console.log(`skipped ${s.path}: ${s.reason}`)
-          if (skipped.length > fresh.length) console.log(`${skipped.length - fresh.length} file(s) skipped on an earlier run are still skipped (index --json lists every one)`)
+          const earlier = skipped.length - fresh.length
+          if (earlier) console.log(`${earlier === 1 ? '1 file' : `${earlier} files`} skipped on an earlier run ${earlier === 1 ? 'is' : 'are'} still skipped (index --json lists every one)`)
         }
         if (p.message.startsWith('indexing failed')) {
           console.error(`error: ${p.message}`)
