@@ -3,7 +3,7 @@
 // folder per class with file dates spread over 2021 (no EXIF: the timeline places them by file
 // date), and two damaged JPEGs deep in long-named folders; beside it a hidden folder and a file,
 // which the folder browser must not list.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cifarSplit, copyRealPhotos, tempDir } from '../fixtures/photos'
 import { apiCall, startApp, type AppServer } from './server'
@@ -64,16 +64,24 @@ export interface Indexed {
   stop(): Promise<void>
 }
 
-/** A home folder (makeHome), served in browser mode with that HOME, its Pictures indexed. */
+/**
+ * A home folder (makeHome), served in browser mode with that HOME, its Pictures indexed. With
+ * MRL_REUSE_HOME (a folder), the home and its index are kept there and used again: checking a spec
+ * against an older build restarts the worker after each failing test, and indexing once is enough.
+ */
 export async function indexedHome(opts: Parameters<typeof makeHome>[0] = {}): Promise<Indexed> {
-  const home = makeHome(opts)
-  const data = tempDir()
+  const keep = process.env.MRL_REUSE_HOME ? join(process.env.MRL_REUSE_HOME, String(opts.cifarPerClass ?? 20)) : null
+  const saved = keep && existsSync(join(keep, 'home.json')) ? (JSON.parse(readFileSync(join(keep, 'home.json'), 'utf8')) as { home: Home; data: string }) : null
+  const home = saved?.home ?? makeHome(opts)
+  const data = saved?.data ?? tempDir()
   const app = await startApp(data, { HOME: home.home })
   const stop = async () => {
     await app.stop()
+    if (keep) return void (mkdirSync(keep, { recursive: true }), writeFileSync(join(keep, 'home.json'), JSON.stringify({ home, data })))
     rmSync(home.home, { recursive: true, force: true })
     rmSync(data, { recursive: true, force: true })
   }
+  if (saved) return { app, home, data, stop }
   try {
     await apiCall(app, 'addFolder', { path: home.pictures })
     const until = Date.now() + 10 * 60_000
