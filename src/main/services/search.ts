@@ -82,9 +82,12 @@ export class SearchService {
     const { query, matched } = vectors
     if (matched) Object.assign(matched, { colours: colourTerms(claimed.matches), terms })
     const res = runFunnel(space.funnel(), query, config, limit, allowed)
-    const dims = res.stages[res.stages.length - 1]?.dims ?? config.dr
+    // relevance is judged on the full embedding whatever the dial: the dial changes how the photos
+    // are found, not how many pass (a cut-off calibrated per prefix let the count swing 30 to 60)
+    const dims = nest[nest.length - 1]
     const cutoff = this.cutoff(space, req, dims)
-    const shown = cutoff === null ? res.hits : res.hits.filter((h) => h.score >= cutoff)
+    const full = cutoff === null ? null : fullScores(space, query, res.hits.map((h) => h.id))
+    const shown = cutoff === null ? res.hits : res.hits.filter((h) => (full!.get(h.id) ?? h.score) >= cutoff)
     // photos that say the words come first, then those that look like them
     const byText = rankByTerms(new Set(texts.flatMap((t) => [...t.photos.keys()])), texts, limit, (a, b) => a - b)
     const seen = new Set(byText.map((h) => h.id))
@@ -170,6 +173,13 @@ export class SearchService {
       await rm(`${tmp}.webp`, { force: true })
     }
   }
+}
+
+/** The hits' scores on the full embedding (an exact scan of just those photos). */
+function fullScores(space: SearchSpace, query: QueryVectors, ids: number[]): Map<number, number> {
+  const d = space.nesting[space.nesting.length - 1]
+  const res = runFunnel(space.funnel(), query, { ds: d, k: 0, dr: d }, ids.length, new Set(ids))
+  return new Map(res.hits.map((h) => [h.id, h.score]))
 }
 
 /**
