@@ -52,9 +52,9 @@ test.beforeAll(async () => {
 
 test.afterAll(() => lib?.stop())
 
-/** A fresh, empty library (CIFAR-10, 40 a class, and two damaged files) served with its own HOME. */
-async function withFreshLibrary(run: (app: AppServer, home: Home) => Promise<void>): Promise<void> {
-  const fresh = makeHome({ cifarPerClass: 40, real: false })
+/** A fresh, empty library (CIFAR-10, `perClass` a class, and two damaged files) served with its own HOME. */
+async function withFreshLibrary(perClass: number, run: (app: AppServer, home: Home) => Promise<void>): Promise<void> {
+  const fresh = makeHome({ cifarPerClass: perClass, real: false })
   const freshData = tempDir()
   const server = await startApp(freshData, { HOME: fresh.home })
   try {
@@ -67,7 +67,7 @@ async function withFreshLibrary(run: (app: AppServer, home: Home) => Promise<voi
 }
 
 test('12: the first run offers a folder browser and says what search knows', async ({ page }) => {
-  await withFreshLibrary(async (server) => {
+  await withFreshLibrary(20, async (server) => {
     await page.setViewportSize({ width: 1440, height: 900 })
     await page.goto(server.url)
     await expect(page.getByTestId('what-search-knows')).toContainText(/colours/i)
@@ -89,7 +89,8 @@ test('12: the first run offers a folder browser and says what search knows', asy
 })
 
 test('6: while a folder is indexed, photos already shown never turn into blank tiles', async ({ page }) => {
-  await withFreshLibrary(async (server, fresh) => {
+  // 1,000 photos: indexing lasts long enough for the list to refresh several times once photos show
+  await withFreshLibrary(100, async (server, fresh) => {
     // a slow engine (pages answer in 1.5 s) while photos arrive: what was shown stays until its update is there
     await page.route('**/api/listPhotos', async (route) => {
       await new Promise((r) => setTimeout(r, 1500))
@@ -111,6 +112,7 @@ test('6: while a folder is indexed, photos already shown never turn into blank t
     const shown = samples.findIndex((s) => s.thumbs > 0)
     console.log(`indexing: ${samples.length} samples, photos first shown at sample ${shown}`)
     expect(shown).toBeGreaterThanOrEqual(0)
+    expect(samples.length - shown, 'photos showed while most of the folder was still being indexed').toBeGreaterThan(30)
     const after = samples.slice(shown)
     expect(after.filter((s) => s.thumbs === 0), 'once shown, photos never leave the grid while more arrive').toEqual([])
     expect(after.filter((s) => s.placeholders > 0), 'no blank tile while more photos arrive').toEqual([])

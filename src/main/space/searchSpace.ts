@@ -30,7 +30,6 @@ export interface ActiveAdaptor {
 
 export class SearchSpace {
   private readonly shortlists = new Map<number, Shortlist>()
-  private sorted: PhotoMeta[] | null = null
   /** counts the changes of the rows, so what is derived from them (sorted orders) knows when to renew */
   revision = 0
   dial: DialPoint[]
@@ -73,12 +72,6 @@ export class SearchSpace {
     return { table: this.vectors, shortlist: (d) => this.shortlist(d), fullScan: usearchFullScan }
   }
 
-  /** Rows sorted by path, kept until the rows change. */
-  sortedPhotos(): PhotoMeta[] {
-    this.sorted ??= [...this.meta.values()].sort((a, b) => a.path.localeCompare(b.path))
-    return this.sorted
-  }
-
   applyRows(rows: PhotoMeta[], embeddings: Float32Array[]): void {
     rows.forEach((row, i) => {
       this.meta.set(row.id, row)
@@ -89,7 +82,6 @@ export class SearchSpace {
         s.add(row.id, v)
       }
     })
-    this.sorted = null
     this.revision++
   }
 
@@ -99,7 +91,6 @@ export class SearchSpace {
       this.vectors.delete(id)
       for (const s of this.shortlists.values()) s.remove(id)
     }
-    this.sorted = null
     this.revision++
   }
 
