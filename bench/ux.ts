@@ -196,8 +196,9 @@ async function main(): Promise<void> {
 
     // 3. search by a 16 MB JPEG: the page against the same API call with the whole file, interleaved
     const real = join(DATA, '..', 'bench-ux-real')
-    copyRealPhotos(real, (p) => p.path.endsWith('Storm.jpg'))
-    await sharp(join(real, 'Storm.jpg')).resize(6400, 4300).jpeg({ quality: 98, chromaSubsampling: '4:4:4' }).toFile(big)
+    // KDE's "Path" wallpaper (a photograph) as a 27-megapixel camera JPEG of about 16 MB
+    copyRealPhotos(real, (p) => p.path.includes('/Path/'))
+    await sharp(join(real, 'Path.jpg')).resize(6400, 4300).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toFile(big)
     rmSync(real, { recursive: true, force: true })
     const mb = statSync(big).size / 2 ** 20
     const b64 = readFileSync(big).toString('base64')

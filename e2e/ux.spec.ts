@@ -370,7 +370,8 @@ test('11: the labels panel never stays at "Looking for Python…", says why sugg
 
 test('14: search by a 16 MB photo sends a small image and finds what the full upload finds', async ({ page }) => {
   const big = join(data, '..', `mrl-big-${process.pid}.jpg`)
-  await sharp(join(home.pictures, 'Real photos', 'Storm.jpg')).resize(6400, 4300).jpeg({ quality: 98, chromaSubsampling: '4:4:4' }).toFile(big)
+  // a 27-megapixel camera JPEG of about 16 MB
+  await sharp(join(home.pictures, 'Real photos', 'Path.jpg')).resize(6400, 4300).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toFile(big)
   try {
     await page.goto(app.url)
     await waitIndexed(page)
