@@ -135,6 +135,7 @@ test('13: the library is a timeline, newest first by the date taken (file date w
   const mark = await page.getByTestId('scrubber-mark').filter({ hasText: '2015' }).boundingBox()
   await page.mouse.click(mark!.x + mark!.width / 2, mark!.y + mark!.height / 2)
   await expect(page.locator('[data-testid=group-heading][data-key^="2015"]').first()).toBeInViewport()
+  await expect(page.getByTestId('thumb-placeholder')).toHaveCount(0)
   await shot(page, 'timeline-scrubbed-1440')
   // oldest first, by name, by folder
   await page.getByTestId('sort').selectOption('date-asc')
