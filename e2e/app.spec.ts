@@ -30,12 +30,17 @@ async function settled(page: Page): Promise<void> {
   await expect(page.getByTestId('search-stats')).not.toHaveClass(/stale/)
 }
 
-async function setDial(page: Page, value: number): Promise<void> {
-  await page.getByTestId('dial').evaluate((el, v) => {
-    const input = el as HTMLInputElement
-    input.value = String(v)
-    input.dispatchEvent(new Event('input', { bubbles: true }))
-  }, value)
+/** The dial's three settings: Fastest (0), Balanced (0.5), Most precise (1). */
+async function setDial(page: Page, value: 0 | 0.5 | 1): Promise<void> {
+  await page.getByRole('radio', { name: value === 0 ? 'Fastest' : value === 1 ? 'Most precise' : 'Balanced' }).click()
+}
+
+/** The last search's numbers, from the Advanced panel. */
+async function lastSearch(page: Page): Promise<string> {
+  await page.getByTestId('dial-custom').click()
+  const text = await page.getByTestId('last-search').innerText()
+  await page.keyboard.press('Escape')
+  return text
 }
 
 test.beforeAll(async () => {
@@ -74,8 +79,8 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   const queryId = Number(await first.getAttribute('data-id'))
   await first.hover()
   await first.getByTestId('thumb-similar').click()
-  await expect(page.getByTestId('result-count')).toBeVisible()
-  await expect(page.getByTestId('stats-dims')).toContainText('512')
+  await settled(page)
+  expect(await lastSearch(page)).toContain('512')
   const similar = await gridIds(page, 10)
   expect(similar).not.toContain(queryId)
   const p10 = similar.filter((id) => trueClass.get(id) === trueClass.get(queryId)).length / 10
@@ -100,12 +105,14 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   // sweep the dial: dims and candidates change along it
   const seen: string[] = []
   for (const position of [0, 0.5, 1]) {
-    await setDial(page, position)
-    await expect(page.getByTestId('stats-scanned')).toBeVisible()
+    await setDial(page, position as 0 | 0.5 | 1)
     await page.waitForTimeout(400)
     await expect(page.getByTestId('search-stats')).not.toHaveClass(/stale/)
+    await page.getByTestId('dial-custom').click()
+    await expect(page.getByTestId('stats-scanned')).toBeVisible()
     seen.push(`${await page.getByTestId('stats-dims').textContent()} | ${await page.getByTestId('stats-scanned').textContent()}`)
     await shot(page, `05-dial-${position}`)
+    await page.keyboard.press('Escape')
   }
   console.log(`dial: ${seen.join(' ; ')}`)
   expect(new Set(seen).size).toBe(3)
@@ -115,8 +122,11 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   const dialPoints: DialPoint[] = (await apiCall(app, 'status', {})).dial
   console.log(`measured dial: ${dialPoints.map((p) => `${p.config.ds}/${p.config.k}/${p.config.dr} r=${p.recall!.toFixed(2)} ${p.ms!.toFixed(2)}ms`).join(' ; ')}`)
   expect(dialPoints[dialPoints.length - 1].exact).toBe(true)
+  await page.reload()
+  await page.getByTestId('thumb').first().getByTestId('thumb-similar').click()
   await setDial(page, 0)
-  await expect(page.getByTestId('stats-recall')).not.toContainText('—')
+  await settled(page)
+  expect(await lastSearch(page)).toMatch(/agrees ≈ \d/)
 
   // a custom (Ds, K, Dr) overrides the dial until the dial moves
   await page.getByTestId('dial-custom').click()
@@ -124,12 +134,13 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
   await page.getByTestId('custom-k').fill('50')
   await page.getByTestId('custom-dr').selectOption('128')
   await page.getByTestId('custom-apply').click()
-  await expect(page.getByTestId('dial-custom')).toContainText('custom 16·50·128')
+  await expect(page.getByTestId('dial-custom')).toContainText('Custom 16·50·128')
   await expect(page.getByTestId('stats-dims')).toContainText('16 → 128')
   await expect(page.getByTestId('search-stats')).not.toHaveClass(/stale/)
   await shot(page, '05-dial-custom')
+  await page.keyboard.press('Escape')
   await setDial(page, 1)
-  await expect(page.getByTestId('dial-custom')).toHaveText('custom')
+  await expect(page.getByTestId('dial-custom')).toHaveText('Advanced')
 
   // words: "truck", then "vehicle"
   await page.getByTestId('search-input').fill('truck')

@@ -34,7 +34,7 @@ test.afterAll(async () => {
 test('groups of copies side by side, the copy to keep marked, exported as lists of paths', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 })
   await page.goto(app.url)
-  await page.getByTestId('duplicates-button').click()
+  await page.getByTestId('nav-duplicates').click()
   await expect(page.getByTestId('dups-group').first()).toBeVisible()
   const groups = page.getByTestId('dups-group')
   const n = await groups.count()

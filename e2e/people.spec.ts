@@ -55,7 +55,7 @@ test.afterAll(async () => {
 test('the People screen: name a person, search the name, merge, take a face off, combine with words and filters', async ({ page }) => {
   await page.goto(app.url)
   await expect(page.getByTestId('thumb').first()).toBeVisible()
-  await page.getByTestId('people-button').click()
+  await page.getByTestId('nav-people').click()
   await expect(page.getByTestId('person-card').first()).toBeVisible()
   const before = await people()
   expect(before.faces).toBeGreaterThanOrEqual(FACES.length + 22)
@@ -127,7 +127,7 @@ test('the People screen: name a person, search the name, merge, take a face off,
 
   // 800 px wide
   await page.setViewportSize({ width: 800, height: 900 })
-  await page.getByTestId('people-button').click()
+  await page.getByTestId('nav-people').click()
   await expect(page.getByTestId('person-card').first()).toBeVisible()
   await shot(page, 'people-800')
   await page.locator(`[data-person="${vlad}"] .open`).click()

@@ -38,7 +38,7 @@ test.afterAll(async () => {
 test('the map shows where the photos were taken, zooms, and a place opens its photos', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 })
   await page.goto(app.url)
-  await page.getByTestId('map-button').click()
+  await page.getByTestId('nav-places').click()
   await expect(page.getByTestId('map-summary')).toContainText(`${GEO_CASES.length - 1} of ${GEO_CASES.length + 2} photos placed`)
   await expect(page.locator('[data-testid=map-country][data-n3="250"]')).toHaveAttribute('fill', /rgba\(122, 162, 247/)
   // Paris and Versailles overlap at world scale: one marker for both, until zoomed in
@@ -74,7 +74,7 @@ test('the map shows where the photos were taken, zooms, and a place opens its ph
   // a country from the list, at 800 px
   await page.getByTestId('filter-place').fill('')
   await page.setViewportSize({ width: 800, height: 900 })
-  await page.getByTestId('map-button').click()
+  await page.getByTestId('nav-places').click()
   await page.getByTestId('map-reset').click()
   await page.getByTestId('map-zoom-in').click()
   await expect(page.getByTestId('map')).toHaveAttribute('data-zoom', '2.00')

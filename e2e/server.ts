@@ -10,8 +10,9 @@ export interface AppServer {
   stop(): Promise<void>
 }
 
-export function startApp(dataDir: string): Promise<AppServer> {
-  const child = spawn(process.execPath, ['out/main/cli.js', '--data', dataDir, 'serve'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+/** env: added to the server's environment (HOME for the folder browser, say); root: the checkout whose build runs (MRL_APP_ROOT: an older one, to see a spec fail there) */
+export function startApp(dataDir: string, env: Record<string, string> = {}, root = process.env.MRL_APP_ROOT ?? ROOT): Promise<AppServer> {
+  const child = spawn(process.execPath, ['out/main/cli.js', '--data', dataDir, 'serve'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let output = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000)

@@ -17,7 +17,7 @@ const thumb = (page: Page, id: number) => page.locator(`[data-testid="thumb"][da
 const classOf = (path: string) => basename(dirname(path))
 
 async function photos(): Promise<{ id: number; path: string }[]> {
-  return (await apiCall(app, 'listPhotos', { offset: 0, limit: 1000 })).photos
+  return (await apiCall(app, 'listPhotos', { offset: 0, limit: 1000, sort: 'folder' })).photos
 }
 
 test.beforeAll(async () => {
@@ -37,7 +37,8 @@ test.afterAll(async () => {
 
 test('labels in the grid: select with ctrl/shift-click, label, count, rename, unlabel', async ({ page }) => {
   await page.goto(app.url)
-  const all = await photos() // sorted by path, as the grid shows them: bag/… first
+  await page.getByTestId('sort').selectOption('folder')
+  const all = await photos() // sorted by folder, as the grid shows them: bag/… first
   const bags = all.filter((p) => classOf(p.path) === 'bag')
   await expect(thumb(page, bags[0].id)).toBeVisible()
   // ctrl-click the first bag, shift-click the sixth: six selected
@@ -77,6 +78,7 @@ test('fine-tuning on 500 labelled photos: searches answer while it trains, searc
   for (const p of all) byClass.set(classOf(p.path), [...(byClass.get(classOf(p.path)) ?? []), p.id])
   for (const [cls, ids] of byClass) await apiCall(app, 'assignLabel', { ids, label: cls })
   await page.goto(app.url)
+  await page.getByTestId('sort').selectOption('folder')
   await page.getByTestId('labels-button').click()
   await page.getByTestId('train-supervised').click()
   const status = page.getByTestId('training-status')

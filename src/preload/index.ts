@@ -14,7 +14,9 @@ const bridge = {
     return () => ipcRenderer.removeListener(JOB, handler)
   },
   // the app's own origin (shells/security.ts APP_ORIGIN), which serves the media like browser mode does
-  mediaUrl: (kind: 'thumb' | 'photo', id: number) => `app://mrl/media/${kind}/${id}`
+  mediaUrl: (kind: 'thumb' | 'photo', id: number) => `app://mrl/media/${kind}/${id}`,
+  /** the system's folder picker; null when cancelled */
+  pickFolder: (): Promise<string | null> => ipcRenderer.invoke('pick-folder')
 }
 
 contextBridge.exposeInMainWorld('mrl', bridge)

@@ -27,7 +27,12 @@ export const Filter = z
     person: z.string().max(200).optional(),
     // ---- text read in photos ----
     /** words written in the photo (text read by OCR) */
-    text: z.string().max(200).optional()
+    text: z.string().max(200).optional(),
+    // the user's own collections (src/main/services/collections.ts, userLabels.ts)
+    /** photos the user gave this label (label: the model's concept) */
+    userLabel: z.string().max(200).optional(),
+    album: z.string().max(200).optional(),
+    favourite: z.boolean().optional()
   })
   .strict()
 export type Filter = z.infer<typeof Filter>
@@ -69,6 +74,7 @@ export const PhotoSummary = z.object({
   labelDims: z.number(),
   /** the label the user gave this photo (null: none) */
   userLabel: z.string().nullable(),
+  favourite: z.boolean().default(false),
   /** what the model sees, calibrated (null: the model or the adaptor in use has no calibration) */
   guess: z.object({
     label: z.string().nullable(),
@@ -430,6 +436,65 @@ export const PhotoText = z.object({
 })
 export type PhotoText = z.infer<typeof PhotoText>
 
+// ---- the photo app's screens: the timeline and its sorts, favourites, albums, the folder browser ----
+
+/** date: when the photo was taken (EXIF), else its file's time; name; folder (then name) */
+export const PhotoSort = z.enum(['date-desc', 'date-asc', 'name', 'folder'])
+export type PhotoSort = z.infer<typeof PhotoSort>
+
+/**
+ * One heading of the sorted list: a day (YYYY-MM-DD) for the date sorts, a folder for the folder
+ * sort, one unnamed group for the name sort; its photos are [start, start + count) of the list.
+ */
+export const TimelineGroup = z.object({
+  key: z.string(),
+  start: z.number(),
+  count: z.number(),
+  /** photos of the group dated by their file's time: no date in the photo */
+  fileDated: z.number()
+})
+export type TimelineGroup = z.infer<typeof TimelineGroup>
+
+export const Timeline = z.object({ total: z.number(), groups: z.array(TimelineGroup) })
+export type Timeline = z.infer<typeof Timeline>
+
+export const AlbumName = z.string().trim().min(1).max(100)
+export const Albums = z.object({
+  albums: z.array(z.object({ name: z.string(), count: z.number(), cover: PhotoId.nullable() })),
+  favourites: z.number()
+})
+export type Albums = z.infer<typeof Albums>
+
+/** A folder the folder browser lists: under the home folder or a mounted volume only, no hidden ones. */
+export const FolderEntry = z.object({ name: z.string(), path: z.string() })
+export const FolderListing = z.object({
+  /** the folder listed (null: the roots) */
+  path: z.string().nullable(),
+  /** one up, while still inside a root (null: back to the roots) */
+  parent: z.string().nullable(),
+  roots: z.array(FolderEntry),
+  folders: z.array(FolderEntry),
+  /** image files directly in this folder (a hint, counted up to 1,000) */
+  images: z.number()
+})
+export type FolderListing = z.infer<typeof FolderListing>
+
+const photoIds = z.array(PhotoId).min(1).max(100_000)
+
+export const collectionApi = {
+  /** the group headings and counts of the sorted, filtered list (the scrubber), without its rows */
+  timeline: { input: z.object({ filter: Filter.optional(), sort: PhotoSort.default('date-desc') }).strict(), output: Timeline },
+  setFavourite: { input: z.object({ ids: photoIds, favourite: z.boolean() }).strict(), output: Albums },
+  albums: { input: z.object({}).strict(), output: Albums },
+  createAlbum: { input: z.object({ name: AlbumName, ids: z.array(PhotoId).max(100_000).default([]) }).strict(), output: Albums },
+  renameAlbum: { input: z.object({ from: AlbumName, to: AlbumName }).strict(), output: Albums },
+  deleteAlbum: { input: z.object({ name: AlbumName }).strict(), output: Albums },
+  addToAlbum: { input: z.object({ name: AlbumName, ids: photoIds }).strict(), output: Albums },
+  removeFromAlbum: { input: z.object({ name: AlbumName, ids: photoIds }).strict(), output: Albums },
+  /** the folders in a folder (path absent: the roots: home and mounted volumes) */
+  browseFolders: { input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(), output: FolderListing }
+} as const
+
 const empty = z.object({}).strict()
 const folderInput = z.object({ path: z.string().min(1).max(4096) }).strict()
 
@@ -443,7 +508,8 @@ export const api = {
       .object({
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
-        filter: Filter.optional()
+        filter: Filter.optional(),
+        sort: PhotoSort.default('date-desc')
       })
       .strict(),
     output: z.object({ total: z.number(), photos: z.array(PhotoSummary) })
@@ -502,7 +568,8 @@ export const api = {
   removeFaces: { input: z.object({ person: PersonId, keys: FaceKeys, split: z.boolean().default(false) }).strict(), output: People },
   // ---- text read in photos ----
   /** the text read in a photo, with its boxes */
-  photoText: { input: z.object({ id: PhotoId }).strict(), output: PhotoText }
+  photoText: { input: z.object({ id: PhotoId }).strict(), output: PhotoText },
+  ...collectionApi
 } as const
 
 export type Api = typeof api

@@ -19,6 +19,8 @@ import { facesSignal } from '../jobs/signals/faces'
 import { textSignal } from '../jobs/signals/text'
 import type { EngineContext } from '../services/context'
 import type { UserLabels } from '../services/userLabels'
+import type { Collections } from '../services/collections'
+import { CollectionsService } from '../services/albums'
 import { LibraryService } from '../services/library'
 import { SearchService } from '../services/search'
 import { LabelsService } from '../services/labels'
@@ -50,12 +52,12 @@ export interface Composed {
 }
 
 /** Wires the jobs and services over one search space; nothing runs yet. */
-export function compose(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, opts: { threads?: number }): Composed {
+export function compose(dataDir: string, space: SearchSpace, registry: ModelRegistry, userLabels: UserLabels, collections: Collections, opts: { threads?: number }): Composed {
   const cascadeThreshold = Number(process.env.MRL_CASCADE_THRESHOLD ?? 0.9) // the cascade's confidence for a photo's label
   const board = new JobBoard()
   const slot = new SpaceSlot(space)
   // the services and jobs refer to each other through `ctx` and `services`, filled in below
-  const ctx = { dataDir, slot, board, registry, userLabels } as Writable<EngineContext>
+  const ctx = { dataDir, slot, board, registry, userLabels, collections } as Writable<EngineContext>
   const services = {} as Services
   let embedClient: EmbedClient | null = null
   const photos = (): IterableIterator<PhotoMeta> => slot.current.meta.values()
@@ -81,6 +83,7 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
   // the order in which a query's words are claimed: the user's own names first, people and places before dates, colours last
   ctx.terms = new QueryTerms()
     .addSource(labelSource(userLabels))
+    .addSource(collections.termSource())
     .addSource(personSource(people))
     .addSource(placeSource(places))
     .addSource(dateSource)
@@ -89,6 +92,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     .addFilter(placeFilter(places))
     .addText(textSource(ctx.signals))
     .addFilter(textFilter(ctx.signals))
+    // favourites, albums and your labels as filters
+    .addFilter(collections.filterSource(userLabels))
   ctx.indexer = new Indexer({ dataDir, slot, cascadeThreshold, embedder: ctx.embedder, thumbPath: ctx.thumbPath, indexed: () => ctx.signals.start() }, board.add(indexingSpec))
   ctx.adaptation = new Adaptation(
     dataDir,
@@ -134,7 +139,8 @@ export function compose(dataDir: string, space: SearchSpace, registry: ModelRegi
     places: new PlacesService(ctx, places),
     duplicates: new DuplicatesService(ctx),
     people,
-    text: new PhotoTextService(ctx)
+    text: new PhotoTextService(ctx),
+    collections: new CollectionsService(ctx)
   })
   return { ctx, services, closeEmbedder }
 }

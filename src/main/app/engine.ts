@@ -15,6 +15,8 @@ import { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from '../services/context'
 import { UserLabels } from '../services/userLabels'
 import { MediaService, type Media, type MediaKind } from '../services/media'
+import { Collections } from '../services/collections'
+import { CollectionTables } from '../adapters/lance/collections'
 import { apiHandlers, type Services } from './handlers'
 import { compose, type Composed } from './compose'
 import { dataLayout, tightenDataDir } from '../adapters/fs/dataLayout'
@@ -70,7 +72,7 @@ export class Engine {
       // tables of a switch that finished (its old table) or was abandoned before a crash
       await store.dropPhotoTablesExcept([store.photosTable, ...(state.target ? [state.target.table] : [])])
       const space = await SearchSpace.open(dataDir, model, store)
-      const engine = new Engine(dataDir, compose(dataDir, space, registry, await UserLabels.load(store), { threads: opts.threads }), lock)
+      const engine = new Engine(dataDir, compose(dataDir, space, registry, await UserLabels.load(store), await Collections.load(await CollectionTables.open(dataDir)), { threads: opts.threads }), lock)
       await engine.start(opts.resume !== false)
       return engine
     } catch (err) {
@@ -209,6 +211,7 @@ export class Engine {
       }
       await this.parts.closeEmbedder()
       this.store.close()
+      this.ctx.collections.close()
     } finally {
       this.lock.release()
     }

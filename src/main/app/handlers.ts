@@ -11,6 +11,7 @@ import type { PlacesService } from '../services/places'
 import type { DuplicatesService } from '../services/duplicates'
 import type { PeopleService } from '../services/people'
 import type { PhotoTextService } from '../services/photoText'
+import type { CollectionsService } from '../services/albums'
 
 export interface Services {
   library: LibraryService
@@ -23,9 +24,10 @@ export interface Services {
   duplicates: DuplicatesService
   people: PeopleService
   text: PhotoTextService
+  collections: CollectionsService
 }
 
-export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates, people, text }: Services): ApiHandlers {
+export function apiHandlers({ library, search, labels, adaptors, models, finetune, places, duplicates, people, text, collections }: Services): ApiHandlers {
   return {
     status: () => library.status(),
     addFolder: (i) => library.addFolder(i),
@@ -60,6 +62,15 @@ export function apiHandlers({ library, search, labels, adaptors, models, finetun
     namePerson: (i) => people.namePerson(i),
     mergePeople: (i) => people.mergePeople(i),
     removeFaces: (i) => people.removeFaces(i),
-    photoText: (i) => text.photoText(i)
+    photoText: (i) => text.photoText(i),
+    timeline: (i) => library.timeline(i ?? {}),
+    browseFolders: (i) => library.browseFolders(i ?? {}),
+    setFavourite: (i) => collections.setFavourite(i),
+    albums: () => collections.albums(),
+    createAlbum: (i) => collections.createAlbum(i),
+    renameAlbum: (i) => collections.renameAlbum(i),
+    deleteAlbum: (i) => collections.deleteAlbum(i),
+    addToAlbum: (i) => collections.addToAlbum(i),
+    removeFromAlbum: (i) => collections.removeFromAlbum(i)
   }
 }

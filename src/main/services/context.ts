@@ -11,6 +11,7 @@ import type { Backbone } from '../jobs/fineTuning'
 import type { Signals } from '../jobs/signals'
 import type { UserLabels } from './userLabels'
 import type { QueryTerms } from './terms/queryTerms'
+import type { Collections } from './collections'
 
 export interface EngineContext {
   readonly dataDir: string
@@ -25,6 +26,8 @@ export interface EngineContext {
   readonly signals: Signals
   /** what a query's words and a filter's fields can name besides the look of a photo */
   readonly terms: QueryTerms
+  /** the user's favourites and albums */
+  readonly collections: Collections
   /** the embedding worker of the model in use (a new one after a crash or a model switch) */
   embedder(): ImageEncoder
   thumbPath(id: number): string

@@ -3,6 +3,7 @@ import type { Input, Output } from '../../shared/api'
 import { UserError } from '../../shared/errors'
 import { decide } from '../../training/autotag'
 import type { EngineContext } from './context'
+import { photoPaths } from './photos'
 
 export class LabelsService {
   constructor(private readonly ctx: EngineContext) {}
@@ -31,13 +32,7 @@ export class LabelsService {
   }
 
   async assignLabel({ ids, label }: Input<'assignLabel'>): Promise<Output<'assignLabel'>> {
-    const meta = this.ctx.slot.current.meta
-    const paths = ids.map((id) => {
-      const m = meta.get(id)
-      if (!m) throw new UserError(`no photo ${id}`, 404)
-      return m.path
-    })
-    await this.ctx.userLabels.assign(paths, label === null ? null : label.trim())
+    await this.ctx.userLabels.assign(photoPaths(this.ctx, ids), label === null ? null : label.trim())
     return this.summary()
   }
 

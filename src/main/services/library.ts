@@ -3,13 +3,15 @@
 import { statSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import type { Filter, Input, Output, PhotoDetail } from '../../shared/api'
+import type { Input, Output, PhotoDetail } from '../../shared/api'
 import { UserError } from '../../shared/errors'
-import type { PhotoMeta } from '../ports/photos'
 import { isInside } from '../adapters/fs/paths'
+import { browseRoots, listFolders } from '../adapters/fs/folderBrowser'
 import type { EngineContext } from './context'
 import { photoSummary } from './photos'
 import { photoPlace } from './places'
+import { listPage, timeline } from './timeline'
+import { fitShortlist } from './search'
 
 export class LibraryService {
   constructor(private readonly ctx: EngineContext) {}
@@ -33,7 +35,8 @@ export class LibraryService {
       folders: folders.map((path) => ({ path, photos: counts.get(path) ?? 0 })),
       progress: this.ctx.indexer.progress(),
       model: { id: space.modelId, name: card.name, arch: card.arch, nesting: space.nesting, classes: card.classes },
-      dial: space.dial
+      // K never more than the library holds (an 82-photo library is not offered K = 1600)
+      dial: space.dial.map((p) => ({ ...p, config: fitShortlist(p.config, 0, space.meta.size) }))
     }
   }
 
@@ -93,17 +96,25 @@ export class LibraryService {
     return this.status()
   }
 
-  private async filtered(filter: Filter | undefined): Promise<Pick<PhotoMeta[], 'length' | 'slice'>> {
-    const space = this.space
-    const ids = await this.ctx.terms.filterIds(filter, space)
-    const all = space.sortedPhotos()
-    return ids ? all.slice(0, all.length).filter((m) => ids.has(m.id)) : all
+  /** A page of the library in the order asked for (newest first by default), filtered. */
+  async listPhotos(input: Input<'listPhotos'>): Promise<Output<'listPhotos'>> {
+    const { offset = 0, limit = 200, filter, sort = 'date-desc' } = input
+    const { total, rows } = await listPage(this.ctx, filter, sort, offset, limit)
+    return { total, photos: rows.map((m) => photoSummary(this.ctx, m)) }
   }
 
-  async listPhotos(input: Input<'listPhotos'>): Promise<Output<'listPhotos'>> {
-    const { offset = 0, limit = 200, filter } = input
-    const all = await this.filtered(filter)
-    return { total: all.length, photos: all.slice(offset, offset + limit).map((m) => photoSummary(this.ctx, m)) }
+  /** The headings of that order (days, folders) with their counts: the timeline's scrubber. */
+  timeline({ filter, sort = 'date-desc' }: Input<'timeline'>): Promise<Output<'timeline'>> {
+    return timeline(this.ctx, filter, sort)
+  }
+
+  /** The folder browser: the roots (home, mounted volumes), or the folders inside one of their folders. */
+  async browseFolders({ path }: Input<'browseFolders'>): Promise<Output<'browseFolders'>> {
+    const roots = browseRoots()
+    const rootEntries = roots.map(({ name, path }) => ({ name, path }))
+    if (!path) return { path: null, parent: null, roots: rootEntries, folders: rootEntries, images: 0 }
+    const listing = await listFolders(path, roots)
+    return { ...listing, roots: rootEntries }
   }
 
   async getPhoto({ id }: Input<'getPhoto'>): Promise<PhotoDetail> {

@@ -1,5 +1,6 @@
 // A photo as the API shows it: its row, the user's label, and the model's calibrated guess.
 import type { PhotoSummary } from '../../shared/api'
+import { UserError } from '../../shared/errors'
 import { conceptReaderFor } from '../../core/concepts'
 import type { PhotoMeta } from '../ports/photos'
 import type { EngineContext } from './context'
@@ -17,6 +18,7 @@ export function photoSummary(ctx: EngineContext, m: PhotoMeta): PhotoSummary {
     labelConfidence: m.label_conf,
     labelDims: m.label_dims,
     userLabel: ctx.userLabels.of(m.path),
+    favourite: ctx.collections.isFavourite(m.path),
     guess: guess(ctx, m.id)
   }
 }
@@ -26,4 +28,14 @@ function guess(ctx: EngineContext, id: number): PhotoSummary['guess'] {
   const space = ctx.slot.current
   const reader = space.active ? null : conceptReaderFor(space.model)
   return reader && space.vectors.has(id) ? reader.guess(space.vectors.vector(id)) : null
+}
+
+/** The files of these photos (labels, favourites and albums are kept by path); an unknown id is a 404. */
+export function photoPaths(ctx: EngineContext, ids: number[]): string[] {
+  const meta = ctx.slot.current.meta
+  return ids.map((id) => {
+    const m = meta.get(id)
+    if (!m) throw new UserError(`no photo ${id}`, 404)
+    return m.path
+  })
 }

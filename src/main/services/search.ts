@@ -3,7 +3,7 @@
 // relevance cut-off, and the hits as photos.
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
-import type { Input, Output } from '../../shared/api'
+import type { FunnelConfig, Input, Output } from '../../shared/api'
 
 type SearchRequest = Input<'search'>
 import { UserError } from '../../shared/errors'
@@ -59,10 +59,10 @@ export class SearchService {
     const space = this.ctx.slot.current
     const nest = space.nesting
     const point = req.config ? null : configAt(space.dial, req.dial ?? 1)
-    const config = req.config ?? point!.config
+    const limit = req.limit ?? 60
+    const config = fitShortlist(req.config ?? point!.config, limit, space.vectors.size)
     if (!nest.includes(config.ds) || !nest.includes(config.dr)) throw new UserError(`dims must be in the nesting list ${nest.join(', ')}`)
     if (config.ds > config.dr) throw new UserError('the shortlist prefix (ds) cannot be longer than the rerank prefix (dr)')
-    const limit = req.limit ?? 60
     let allowed = await this.ctx.terms.filterIds(req.filter, space)
     if (generation !== this.ctx.slot.generation) return this.searchOnce(req)
     // the words that name a label, an album, a person, a place, a date or a colour narrow the photos;
@@ -85,9 +85,12 @@ export class SearchService {
     const { query, matched } = vectors
     if (matched) Object.assign(matched, { colours: colourTerms(claimed.matches), terms })
     const res = runFunnel(space.funnel(), query, config, limit, allowed)
-    const dims = res.stages[res.stages.length - 1]?.dims ?? config.dr
+    // relevance is judged on the full embedding whatever the dial: the dial changes how the photos
+    // are found, not how many pass (a cut-off calibrated per prefix let the count swing 30 to 60)
+    const dims = nest[nest.length - 1]
     const cutoff = this.cutoff(space, req, dims)
-    const shown = cutoff === null ? res.hits : res.hits.filter((h) => h.score >= cutoff)
+    const full = cutoff === null ? null : fullScores(space, query, res.hits.map((h) => h.id))
+    const shown = cutoff === null ? res.hits : res.hits.filter((h) => (full!.get(h.id) ?? h.score) >= cutoff)
     // photos that say the words come first, then those that look like them
     const byText = rankByTerms(new Set(texts.flatMap((t) => [...t.photos.keys()])), texts, limit, (a, b) => a - b)
     const seen = new Set(byText.map((h) => h.id))
@@ -174,6 +177,21 @@ export class SearchService {
       await rm(`${tmp}.webp`, { force: true })
     }
   }
+}
+
+/** The hits' scores on the full embedding (an exact scan of just those photos). */
+function fullScores(space: SearchSpace, query: QueryVectors, ids: number[]): Map<number, number> {
+  const d = space.nesting[space.nesting.length - 1]
+  const res = runFunnel(space.funnel(), query, { ds: d, k: 0, dr: d }, ids.length, new Set(ids))
+  return new Map(res.hits.map((h) => [h.id, h.score]))
+}
+
+/**
+ * The shortlist as searched: never fewer candidates than the results asked for (the dial changes
+ * how they are found, not how many), never more than the library holds. K = 0 (exact) stays.
+ */
+export function fitShortlist(config: FunnelConfig, limit: number, photos: number): FunnelConfig {
+  return config.k === 0 ? config : { ...config, k: Math.max(1, Math.min(Math.max(config.k, limit), photos)) }
 }
 
 /** A model class as a query; under an adaptor, its full-length head row carried through the map. */

@@ -1,7 +1,7 @@
 // The Electron shell: one hardened window over the engine. Everything it shows is the renderer
 // that browser mode serves too, loaded from the privileged app:// scheme (never file://), which
 // also serves the media; the only other Electron-specific part is IPC.
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron'
 import { join } from 'node:path'
 import { Engine } from '../app/engine'
 import { defaultDataDir } from '../app/config'
@@ -36,6 +36,13 @@ async function main(): Promise<void> {
     const out = await rpc(String(method), input)
     if (out.status !== 200) throw new Error((out.body as { error: string }).error)
     return out.body
+  })
+
+  // the folder browser's native dialog: a folder the user picks (null: cancelled)
+  ipcMain.handle('pick-folder', async (event) => {
+    if (!win || event.sender !== win.webContents || !isTrustedSender(event.senderFrame, origins)) throw new Error('request from an unknown frame')
+    const res = await dialog.showOpenDialog(win, { properties: ['openDirectory'], title: 'Add a folder of photos' })
+    return res.canceled ? null : (res.filePaths[0] ?? null)
   })
 
   protocol.handle(APP_SCHEME, appProtocolHandler({ engine, rendererDir: join(import.meta.dirname, '../renderer'), mediaCrossOrigin: devUrl ? 'cross-origin' : 'same-origin' }))

@@ -31,17 +31,12 @@ export interface ActiveAdaptor {
   threshold: number | null
 }
 
-/** Photos in path order, paged on demand (a PhotoMeta is built only for the page asked for). */
-export interface SortedPhotos {
-  readonly length: number
-  slice(start?: number, end?: number): PhotoMeta[]
-}
-
 export class SearchSpace {
   private readonly shortlists = new Map<number, Shortlist>()
-  private sorted: Int32Array | null = null
   /** the table's rows in memory, by id (shared by the spaces built over the same table) */
   readonly meta: PhotoTable
+  /** counts the changes of the rows, so what is derived from them (sorted orders) knows when to renew */
+  revision = 0
   dial: DialPoint[]
 
   constructor(
@@ -104,19 +99,6 @@ export class SearchSpace {
     return nearestOfEach(this.vectors, this.shortlist(config.ds), ids, config, k)
   }
 
-  /** Rows sorted by path (the order kept as ids until the rows change). */
-  sortedPhotos(): SortedPhotos {
-    if (!this.sorted) {
-      const ids = Int32Array.from(this.meta.keys())
-      const paths = new Map<number, string>()
-      for (const m of this.meta.values()) paths.set(m.id, m.path)
-      const compare = new Intl.Collator().compare
-      this.sorted = ids.sort((a, b) => compare(paths.get(a)!, paths.get(b)!))
-    }
-    const ids = this.sorted
-    return { length: ids.length, slice: (start, end) => Array.from(ids.subarray(start, end), (id) => this.meta.get(id)!) }
-  }
-
   applyRows(rows: PhotoMeta[], embeddings: Float32Array[]): void {
     rows.forEach((row, i) => {
       this.meta.set(row.id, row)
@@ -127,7 +109,7 @@ export class SearchSpace {
         s.add(row.id, v)
       }
     })
-    this.sorted = null
+    this.revision++
   }
 
   removeRows(ids: number[]): void {
@@ -136,7 +118,7 @@ export class SearchSpace {
       this.vectors.delete(id)
       for (const s of this.shortlists.values()) s.remove(id)
     }
-    this.sorted = null
+    this.revision++
   }
 
   /** The shortlist index for a prefix, loaded from disk or rebuilt when it disagrees with the table. */

@@ -36,13 +36,33 @@ function isoDate(v: unknown): string | null {
   return year >= 1800 && year <= 2200 ? v.toISOString().slice(0, 19) : null
 }
 
+/** "Canon" + "Canon EOS 400D DIGITAL" is "Canon EOS 400D DIGITAL": the make once, whichever way the camera wrote it. */
+export function cameraName(make: string | null, model: string | null): string | null {
+  const m = make?.split(/\s+/)[0] ?? ''
+  const both = model && m && model.toLowerCase().startsWith(m.toLowerCase()) ? model : [make, model].filter(Boolean).join(' ')
+  return clean(both) // one cap on the whole
+}
+
+/**
+ * The decoder's message in words: what is wrong with the file, then its first distinct line once
+ * (libvips repeats its warnings, one per scanline it gave up on).
+ */
+export function decodeReason(message: string): string {
+  const lines = [...new Set(message.split('\n').map((l) => l.replace(/^(Input buffer has corrupt header:\s*)?(VipsJpeg|vipspng|VipsForeignLoad\w*|heif):\s*/i, '').trim()).filter(Boolean))]
+  const detail = (lines[0] ?? message).slice(0, 120)
+  if (/premature end|truncated|read error|unexpected end|end of (file|stream)/i.test(message)) return `not a readable image: the file is cut short, as by an unfinished copy or download (${detail})`
+  if (/unsupported image format|not a known file format/i.test(message)) return 'not a readable image: not a picture format this app knows'
+  if (/corrupt|invalid|bad|damaged/i.test(message)) return `not a readable image: its data is damaged (${detail})`
+  return `not a readable image (${detail})`
+}
+
 /** EXIF is optional and often broken: a bad block loses its fields, never the photo. */
 async function readExif(buf: Buffer): Promise<Omit<PhotoFacts, 'hash' | 'width' | 'height'>> {
   const none = { takenAt: null, camera: null, lens: null, latitude: null, longitude: null, orientation: null }
   try {
     const x = await exifr.parse(buf, { tiff: true, exif: true, gps: true, ifd1: false, xmp: false, icc: false, iptc: false })
     if (!x) return none
-    const camera = clean([clean(x.Make), clean(x.Model)].filter(Boolean).join(' ')) // one cap on the whole
+    const camera = cameraName(clean(x.Make), clean(x.Model))
     return {
       takenAt: isoDate(x.DateTimeOriginal ?? x.CreateDate ?? x.ModifyDate),
       camera,
@@ -126,7 +146,7 @@ export async function readPhoto(path: string, within: FolderBounds, spec: InputS
     const message = (err as Error).message
     // a decompression bomb: the header claims more pixels than the limit
     if (/pixel limit/i.test(message)) throw new Error(`image too large (over ${MAX_PIXELS / 1e6} megapixels)`)
-    throw new Error(`not a readable image (${message})`)
+    throw new Error(decodeReason(message))
   }
   lap('header')
   if (!PHOTO_FORMATS.has(meta.format ?? '')) throw new Error(`not a photo (${meta.format ?? 'unknown format'})`)
@@ -144,7 +164,7 @@ export async function readPhoto(path: string, within: FolderBounds, spec: InputS
     if (thumbPath) thumb = await thumbnail(raster)
     lap('thumbnail')
   } catch (err) {
-    throw new Error(`cannot decode image (${(err as Error).message})`)
+    throw new Error(decodeReason((err as Error).message))
   }
   // written apart from the decode, so a full disk is not mistaken for a bad photo
   if (thumbPath && thumb) {

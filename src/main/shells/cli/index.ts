@@ -13,6 +13,7 @@ export function indexCommand(program: Command): void {
       await withEngine(program, async (engine) => {
         const done = progressBar(engine, Boolean(opts.json))
         const t0 = performance.now()
+        const before = new Set((await call(engine, 'skipped', {})).files.map((s) => `${s.path}\0${s.reason}`))
         await call(engine, 'addFolder', { path: folder })
         await engine.idle()
         done()
@@ -25,7 +26,11 @@ export function indexCommand(program: Command): void {
         if (opts.json) console.log(JSON.stringify(summary))
         else {
           console.log(`${status.photos} photos in the library; ${p.total} processed in ${secs.toFixed(1)} s (${summary.photosPerSecond.toFixed(1)}/s); peak RSS ${peakRssMB.toFixed(0)} MB`)
-          for (const s of skipped) console.log(`skipped ${s.path}: ${s.reason}`)
+          // each skipped file once: those this run found; the ones known before as a count
+          const fresh = skipped.filter((s) => !before.has(`${s.path}\0${s.reason}`))
+          for (const s of fresh) console.log(`skipped ${s.path}: ${s.reason}`)
+          const earlier = skipped.length - fresh.length
+          if (earlier) console.log(`${earlier === 1 ? '1 file' : `${earlier} files`} skipped on an earlier run ${earlier === 1 ? 'is' : 'are'} still skipped (index --json lists every one)`)
         }
         if (p.message.startsWith('indexing failed')) {
           console.error(`error: ${p.message}`)

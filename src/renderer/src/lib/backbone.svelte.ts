@@ -11,17 +11,28 @@ const RUNNING: ReadonlyArray<FineTune['phase']> = ['preparing', 'training', 'exp
 
 export class BackboneState {
   requirements = $state<BackboneRequirements | null>(null)
+  /** looking for Python and PyTorch (it imports PyTorch: seconds), since when */
+  checkingSince = $state<number | null>(null)
+  /** why the look could not be done (the panel offers to look again) */
+  checkError = $state<string | null>(null)
   run = $state<FineTune | null>(null)
   running = $derived(this.run !== null && RUNNING.includes(this.run.phase))
   #fresh = new Freshness()
 
   /** recheck: look for Python and PyTorch again (after installing them) */
   async init(recheck = false): Promise<void> {
-    await reported(async () => {
+    if (this.checkingSince !== null) return
+    this.checkingSince = Date.now()
+    this.checkError = null
+    try {
       const { value, raced } = await this.#fresh.call(() => call('backbone', { recheck }))
       this.requirements = value.requirements
       if (!raced) this.run = value.run
-    })
+    } catch (err) {
+      this.checkError = err instanceof Error ? err.message : String(err)
+    } finally {
+      this.checkingSince = null
+    }
   }
 
   async start(): Promise<void> {

@@ -10,6 +10,8 @@ export interface Bridge {
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>
   onJob(listener: (e: JobEvent) => void): () => void
   mediaUrl(kind: MediaKind, id: number): string
+  /** the system's folder picker (Electron); null when cancelled */
+  pickFolder?(): Promise<string | null>
 }
 
 declare global {
@@ -45,6 +47,9 @@ const bridge: Bridge | undefined = typeof window !== 'undefined' ? window.mrl : 
 const token = bridge ? '' : readToken()
 
 export const isElectron = bridge !== undefined
+
+/** The native folder picker where there is one (Electron), else undefined: the in-page browser is used. */
+export const pickFolder: (() => Promise<string | null>) | undefined = bridge?.pickFolder ? () => bridge.pickFolder!() : undefined
 
 async function httpCall<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
   let res: Response

@@ -8,6 +8,7 @@ export interface FilterDraft {
   camera: string
   folder: string
   name: string
+  /** a concept of the model */
   label: string
   /** a place's key from the map, or a place's name */
   place: string
@@ -15,9 +16,11 @@ export interface FilterDraft {
   person: string
   /** words written in the photo */
   text: string
+  /** one of the user's own labels */
+  userLabel: string
 }
 
-export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '', person: '', text: '' })
+export const emptyDraft = (): FilterDraft => ({ from: '', to: '', camera: '', folder: '', name: '', label: '', place: '', person: '', text: '', userLabel: '' })
 
 export function toFilter(d: FilterDraft): Filter | undefined {
   const f: Filter = {}

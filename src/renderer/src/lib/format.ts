@@ -48,3 +48,39 @@ export function coords(lat: number | null, lon: number | null): string {
   if (lat === null || lon === null) return '—'
   return `${Math.abs(lat).toFixed(5)}° ${lat >= 0 ? 'N' : 'S'}, ${Math.abs(lon).toFixed(5)}° ${lon >= 0 ? 'E' : 'W'}`
 }
+
+/** A local date (YYYY-MM-DD) as a Date at local midnight. */
+const day = (key: string): Date => {
+  const [y, m, d] = key.split('-').map(Number)
+  return new Date(y, (m || 1) - 1, d || 1)
+}
+
+/** "Tue 12 March 2024" (the year only when it is not this year's). */
+export function dayTitle(key: string): string {
+  const d = day(key)
+  if (Number.isNaN(d.getTime())) return key
+  const thisYear = d.getFullYear() === new Date().getFullYear()
+  return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'long', ...(thisYear ? {} : { year: 'numeric' }) })
+}
+
+/** "March 2024" */
+export function monthTitle(key: string): string {
+  const d = day(key)
+  return Number.isNaN(d.getTime()) ? key : d.toLocaleDateString(undefined, { month: 'long', year: 'numeric' })
+}
+
+/** "Mar 2024" */
+export function shortMonth(key: string): string {
+  const d = day(key)
+  return Number.isNaN(d.getTime()) ? key : d.toLocaleDateString(undefined, { month: 'short', year: 'numeric' })
+}
+
+/** A date and time without seconds: "12 March 2024, 14:05". */
+export function when(iso: string | null): string {
+  if (!iso) return '—'
+  const d = new Date(iso)
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+}
+
+/** The last part of a path (a folder's name). */
+export const baseName = (path: string): string => path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() || path

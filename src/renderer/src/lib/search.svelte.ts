@@ -1,8 +1,8 @@
-// Search mode: the current query, its last response, and the dial. Only the newest request may
-// update the screen, so a slow exact search can't overwrite the answer to a later, faster one.
+// Search mode: the current query, its last response (or why it failed), and the dial. Only the
+// newest request may update the screen, so a slow exact search can't overwrite the answer to a
+// later, faster one. A failed search says so in its results, never as "Searching…" for good.
 import type { Filter, FunnelConfig, Query, SearchResponse } from '../../../shared/api'
 import { call } from './client'
-import { report } from './errors.svelte'
 
 const DIAL_KEY = 'mrl-dial'
 const CUSTOM_KEY = 'mrl-dial-custom'
@@ -27,6 +27,10 @@ export class Search {
   /** what the user asked for, in words: "Photos like IMG_0042.jpg", "“vehicle”" */
   title = $state('')
   response = $state<SearchResponse | null>(null)
+  /** why the current query has no answer (the model cannot see a word, the engine failed) */
+  error = $state<string | null>(null)
+  /** a small preview of an image query (an object URL), shown beside its title */
+  preview = $state<string | null>(null)
   /** the dial position the current response was computed at */
   responseDial = $state<number | null>(null)
   busy = $state(false)
@@ -43,11 +47,18 @@ export class Search {
     this.#filter = filter
   }
 
-  start(query: Query, title: string): Promise<void> {
+  start(query: Query, title: string, preview: string | null = null): Promise<void> {
+    this.setPreview(preview)
     this.query = query
     this.title = title
     this.response = null
+    this.error = null
     return this.run()
+  }
+
+  private setPreview(url: string | null): void {
+    if (this.preview && this.preview !== url) URL.revokeObjectURL(this.preview)
+    this.preview = url
   }
 
   clear(): void {
@@ -56,7 +67,9 @@ export class Search {
     this.query = null
     this.title = ''
     this.response = null
+    this.error = null
     this.busy = false
+    this.setPreview(null)
   }
 
   setDial(value: number): void {
@@ -98,11 +111,15 @@ export class Search {
       const res = await call('search', custom ? { query, filter: this.#filter(), config: custom, relevance: 'calibrated' } : { query, filter: this.#filter(), dial, relevance: 'calibrated' })
       if (seq === this.#seq) {
         this.response = res
+        this.error = null
         this.responseDial = dial
         this.responseCustom = custom
       }
     } catch (err) {
-      if (seq === this.#seq) report(err)
+      if (seq === this.#seq) {
+        this.response = null
+        this.error = err instanceof Error ? err.message : String(err)
+      }
     } finally {
       if (seq === this.#seq) this.busy = false
     }
