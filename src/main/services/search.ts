@@ -19,7 +19,7 @@ import { loadConceptMatcher } from '../adapters/fs/wordnet'
 import type { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from './context'
 import { photoSummary } from './photos'
-import { photoDay } from './terms/dates'
+import { photoDay } from './photoDate'
 
 /** The query's words name nothing the model knows (said with the nearest concepts it does know). */
 class CannotSee extends UserError {}

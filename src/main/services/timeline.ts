@@ -6,24 +6,16 @@ import type { Filter, PhotoSort, Timeline, TimelineGroup } from '../../shared/ap
 import type { PhotoMeta } from '../ports/photos'
 import type { SearchSpace } from '../space/searchSpace'
 import type { EngineContext } from './context'
+import { photoDate } from './photoDate'
 
 interface Sorted {
-  rows: PhotoMeta[]
+  /** photo ids in order (a PhotoMeta is built only for the page asked for) */
+  ids: Int32Array
   /** each row's heading: its day (YYYY-MM-DD), its folder, or '' (the name sort has one) */
   keys: string[]
   /** rows dated by their file's time */
   fileDated: Uint8Array
 }
-
-/** A file time as the machine's local wall-clock time, the way cameras write EXIF dates. */
-export function localIso(ms: number): string {
-  const d = new Date(ms)
-  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 19)
-}
-
-/** When the photo was taken, or its file's time (file: true) when it carries no date. */
-export const photoDate = (m: PhotoMeta): { date: string; file: boolean } =>
-  m.taken_at ? { date: m.taken_at, file: false } : { date: localIso(m.mtime_ms), file: true }
 
 /** "IMG_2.jpg" before "IMG_10.jpg": digit runs padded, case folded; compared with `<`, which is fast at 100k. */
 const natural = (s: string): string => s.toLowerCase().replace(/\d+/g, (d) => d.padStart(12, '0'))
@@ -40,7 +32,7 @@ function sortRows(rows: PhotoMeta[], sort: PhotoSort): Sorted {
   else if (sort === 'name') order.sort((i, j) => cmp(names[i], names[j]) || byPath(i, j))
   else order.sort((i, j) => cmp(rows[i].folder, rows[j].folder) || cmp(names[i], names[j]) || byPath(i, j))
   const key = (i: number) => (sort === 'name' ? '' : sort === 'folder' ? rows[i].folder : dates[i].date.slice(0, 10))
-  return { rows: order.map((i) => rows[i]), keys: order.map(key), fileDated: Uint8Array.from(order, (i) => (dates[i].file ? 1 : 0)) }
+  return { ids: Int32Array.from(order, (i) => rows[i].id), keys: order.map(key), fileDated: Uint8Array.from(order, (i) => (dates[i].file ? 1 : 0)) }
 }
 
 // one sort per space, order and change of its rows (the space counts its changes: revision)
@@ -63,24 +55,25 @@ async function listed(ctx: EngineContext, filter: Filter | undefined, sort: Phot
   const ids = await ctx.terms.filterIds(filter, space)
   if (!ids) return all
   const keep: number[] = []
-  for (let i = 0; i < all.rows.length; i++) if (ids.has(all.rows[i].id)) keep.push(i)
-  return { rows: keep.map((i) => all.rows[i]), keys: keep.map((i) => all.keys[i]), fileDated: Uint8Array.from(keep, (i) => all.fileDated[i]) }
+  for (let i = 0; i < all.ids.length; i++) if (ids.has(all.ids[i])) keep.push(i)
+  return { ids: Int32Array.from(keep, (i) => all.ids[i]), keys: keep.map((i) => all.keys[i]), fileDated: Uint8Array.from(keep, (i) => all.fileDated[i]) }
 }
 
 export async function listPage(ctx: EngineContext, filter: Filter | undefined, sort: PhotoSort, offset: number, limit: number): Promise<{ total: number; rows: PhotoMeta[] }> {
-  const { rows } = await listed(ctx, filter, sort)
-  return { total: rows.length, rows: rows.slice(offset, offset + limit) }
+  const { ids } = await listed(ctx, filter, sort)
+  const meta = ctx.slot.current.meta
+  return { total: ids.length, rows: Array.from(ids.subarray(offset, offset + limit), (id) => meta.get(id)).filter((m) => m !== undefined) }
 }
 
 export async function timeline(ctx: EngineContext, filter: Filter | undefined, sort: PhotoSort): Promise<Timeline> {
-  const { rows, keys, fileDated } = await listed(ctx, filter, sort)
+  const { ids, keys, fileDated } = await listed(ctx, filter, sort)
   const groups: TimelineGroup[] = []
-  for (let i = 0; i < rows.length; i++) {
+  for (let i = 0; i < ids.length; i++) {
     const last = groups[groups.length - 1]
     if (last && last.key === keys[i]) {
       last.count++
       last.fileDated += fileDated[i]
     } else groups.push({ key: keys[i], start: i, count: 1, fileDated: fileDated[i] })
   }
-  return { total: rows.length, groups }
+  return { total: ids.length, groups }
 }

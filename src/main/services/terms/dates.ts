@@ -1,13 +1,9 @@
 // Dates in a query ("2023", "July 2023", "july"): the photos taken then. A photo without an EXIF
-// date counts by its file's modification time, as the timeline shows it.
+// date counts by its file's modification time, as the timeline shows it (photoDate.ts).
 import { dateTerms } from '../../../core/terms'
 import type { SearchSpace } from '../../space/searchSpace'
+import { photoDay } from '../photoDate'
 import type { TermSource } from './queryTerms'
-
-/** The day a photo was taken (YYYY-MM-DD): its EXIF date, else the file's modification time. */
-export function photoDay(m: { taken_at: string | null; mtime_ms: number }): string {
-  return m.taken_at ? m.taken_at.slice(0, 10) : new Date(m.mtime_ms).toISOString().slice(0, 10)
-}
 
 function photosWhere(space: SearchSpace, test: (day: string) => boolean): Map<number, number> {
   const out = new Map<number, number>()
