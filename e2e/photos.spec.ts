@@ -153,6 +153,12 @@ test('every screen at 1440 and 800 px, none wider than the window', async ({ pag
       await page.getByTestId(`nav-${nav}`).click()
       await fits(nav)
     }
+    // the signals' screens, registered in the same sidebar
+    for (const [nav, shown] of [['people', 'people-screen'], ['places', 'map-screen'], ['duplicates', 'duplicates-screen']]) {
+      await page.getByTestId(`nav-${nav}`).click()
+      await expect(page.getByTestId(shown)).toBeVisible()
+      await fits(nav)
+    }
     for (const panel of ['folders', 'labels', 'models']) {
       await page.getByTestId(`${panel}-button`).click()
       await expect(page.getByTestId(`${panel}-panel`)).toBeVisible()
