@@ -82,8 +82,9 @@ export async function removeStrayThumbnails(dir: string, isPhoto: (id: number) =
   let removed = 0
   try {
     for await (const e of await opendir(dir, { bufferSize: 256 })) {
-      const m = /^(\d+)\.webp$/.exec(e.name)
-      if (m && !isPhoto(Number(m[1]))) {
+      const m = /^(\d+)\.webp(\.tmp)?$/.exec(e.name)
+      // a .tmp is half a thumbnail write that a kill interrupted
+      if (m && (m[2] || !isPhoto(Number(m[1])))) {
         await rm(join(dir, e.name), { force: true })
         removed++
       }

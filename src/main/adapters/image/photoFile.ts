@@ -1,11 +1,12 @@
 // Everything read from one photo file: hash, EXIF, size, thumbnail and the model's input.
 import { createHash } from 'node:crypto'
-import { writeFile, type FileHandle } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import sharp, { type Metadata } from 'sharp'
 import exifr from 'exifr'
 import { MAX_PIXELS, THUMB_SIZE, decodeSmall, tensorFrom, type InputSpec, type Raster } from './preprocess'
 import { openInside, OutsideLibraryError } from '../fs/openInside'
 import type { FolderBounds, PhotoFacts } from '../../ports/encoder'
+import { writeFileAtomic } from '../fs/atomicWrite'
 
 export type { PhotoFacts }
 
@@ -169,7 +170,7 @@ export async function readPhoto(path: string, within: FolderBounds, spec: InputS
   // written apart from the decode, so a full disk is not mistaken for a bad photo
   if (thumbPath && thumb) {
     try {
-      await writeFile(thumbPath, thumb)
+      await writeFileAtomic(thumbPath, thumb) // the signals may be reading the old one
     } catch (err) {
       throw new DataFolderError(`cannot write to the data folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${thumbPath}`)
     }
