@@ -17,7 +17,8 @@ const shot = (page: Page, name: string) => page.screenshot({ path: test.info().o
 
 async function gridNames(page: Page): Promise<string[]> {
   await expect(page.getByTestId('thumb').first()).toBeVisible()
-  return (await page.getByTestId('thumb').locator('img').evaluateAll((els) => els.map((e) => e.getAttribute('alt') ?? ''))).sort()
+  // a thumbnail's image is decorative (alt=""): its name is the open button's title
+  return (await page.getByTestId('thumb').locator('button.open').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''))).sort()
 }
 
 test.beforeAll(async () => {
@@ -62,6 +63,9 @@ test('the map shows where the photos were taken, zooms, and a place opens its ph
   await shot(page, 'map-zoomed-1440')
   await paris.click()
   expect(await gridNames(page)).toEqual(['paris-2021.jpg', 'paris-2023.jpg'])
+  // the place is a filter the user sees and can clear
+  await expect(page.getByTestId('filters-button')).toContainText('1')
+  await page.getByTestId('filters-button').click()
   await expect(page.getByTestId('filter-place')).toHaveValue('FR/Île-de-France/Paris')
   await shot(page, 'map-paris-photos-1440')
   // the viewer says where a photo was taken

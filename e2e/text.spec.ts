@@ -56,7 +56,7 @@ test('a word only written in a photo finds it; the viewer shows the text and its
   await expect(page.getByTestId('text-term')).toContainText('Lisbon')
   await shot(page, 'text-1440-search')
 
-  await first.getByRole('button', { name: 'poster-lisbon.jpg' }).click()
+  await first.locator('button.open[title="poster-lisbon.jpg"]').click()
   await expect(page.getByTestId('viewer')).toBeVisible()
   await expect(page.getByTestId('viewer-text-line').first()).toContainText('Welcome to Lisbon')
   const boxes = page.getByTestId('text-box')
@@ -116,7 +116,7 @@ test('at 800 px: the hit and the viewer with its boxes', async ({ page }) => {
   await search(page, 'pharmacy')
   await expect(page.getByTestId('thumb').first().getByTestId('thumb-said')).toContainText(/pharmacy/i)
   await shot(page, 'text-800-search')
-  await page.getByTestId('thumb').first().getByRole('button', { name: 'receipt-pharmacy.jpg' }).click()
+  await page.getByTestId('thumb').first().locator('button.open[title="receipt-pharmacy.jpg"]').click()
   await expect(page.getByTestId('text-box').first()).toBeVisible()
   await shot(page, 'text-800-viewer')
 })
