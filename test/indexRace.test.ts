@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { Engine } from '../src/main/app/engine.ts'
@@ -91,6 +91,50 @@ test('a folder swapped for a link to outside while it is indexed never stores an
     }
   } finally {
     swapper.kill('SIGKILL')
+    await engine.close()
+    removeDirs(lib, outside, data)
+  }
+})
+
+test('photos replaced by links to an outside image after the scan found them are refused, never stored', async () => {
+  // finding 4 as it was reported: the scan sees regular files, and by the time each is read it is a
+  // symlink to a file outside the library; deterministic, unlike the swap loop above
+  const lib = cifarLibrary(1)
+  const late = join(lib, 'late')
+  mkdirSync(late)
+  const sources = readdirSync(lib).filter((d) => d !== 'late').flatMap((d) => readdirSync(join(lib, d)).map((f) => join(lib, d, f)))
+  const names = Array.from({ length: 200 }, (_, i) => `q${String(i).padStart(3, '0')}.jpg`)
+  names.forEach((n, i) => writeFileSync(join(late, n), readFileSync(sources[i % sources.length])))
+  const outside = tempDir('mrl-outside-')
+  const secret = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+    .jpeg()
+    .withExif({ IFD0: { Make: 'OUTSIDE', Model: 'SECRET' } })
+    .toBuffer()
+  writeFileSync(join(outside, 'secret.jpg'), secret)
+  const secretHash = createHash('sha1').update(secret).digest('hex')
+  const data = tempDir()
+  const engine = await Engine.open({ dataDir: data })
+  let replaced = 0
+  const unfollow = engine.follow('indexing', (p) => {
+    // the first report of the reading phase: the files have been found; now they become links
+    if (p.phase !== 'indexing' || replaced) return
+    for (const n of names) {
+      rmSync(join(late, n))
+      symlinkSync(join(outside, 'secret.jpg'), join(late, n))
+      replaced++
+    }
+  })
+  try {
+    await engine.addFolder({ path: lib })
+    await engine.idle()
+    assert.equal(replaced, names.length, 'the files were replaced while the run read them')
+    const rows = await engine.store.meta()
+    for (const r of rows) {
+      assert.notEqual(r.hash, secretHash, `${r.path}: the outside file's hash`)
+      assert.ok(!/OUTSIDE|SECRET/.test(r.camera ?? ''), `${r.path}: the outside file's EXIF (${r.camera})`)
+    }
+  } finally {
+    unfollow()
     await engine.close()
     removeDirs(lib, outside, data)
   }
