@@ -174,6 +174,8 @@ async function main(): Promise<void> {
     const status = await api(server, 'status', {})
     console.log(`library: ${status.photos} photos`)
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    // tsx keeps function names with an __name helper that the page does not have; page.evaluate's callbacks use it
+    await page.addInitScript({ content: 'globalThis.__name = (f) => f' })
 
     // 1. time to first thumbnails (a cold first load, then warm reloads)
     const loads: number[] = []

@@ -7,9 +7,10 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { colourOf, colourWords, dominantColours } from '../src/core/colours.ts'
 import { Engine } from '../src/main/app/engine.ts'
+import { indexedEngine, settled } from '../fixtures/engine.ts'
 import { SignalTable } from '../src/main/adapters/lance/signalTable.ts'
 import { coloursSignal } from '../src/main/jobs/signals/colours.ts'
-import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
+import { cifarLibrary, removeDirs } from '../fixtures/photos.ts'
 
 let lib: string
 let data: string
@@ -28,11 +29,7 @@ before(async () => {
   mkdirSync(join(lib, 'walls'))
   for (let i = 0; i < 3; i++) await colourPhoto(join(lib, 'walls', `red-${i}.jpg`), [200, 25, 30], i)
   await colourPhoto(join(lib, 'walls', 'blue.jpg'), [30, 60, 200], 9)
-  data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  await engine.signalsIdle()
+  ;({ engine, data } = await indexedEngine(lib))
 })
 
 after(async () => {
@@ -92,8 +89,7 @@ test('"red car" ranks by the words among the photos that are red', async () => {
 test('a photo whose file changed gets its colours again; the others are not recomputed on reopen', async () => {
   await colourPhoto(join(lib, 'walls', 'blue.jpg'), [200, 25, 30], 5) // painted red
   await engine.reindex()
-  await engine.idle()
-  await engine.signalsIdle()
+  await settled(engine)
   const res = await engine.search({ query: { kind: 'text', text: 'red' }, limit: 10 })
   assert.ok(res.hits.slice(0, 4).some((h) => h.name === 'blue.jpg'))
   await engine.close()

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Engine } from '../src/main/app/engine.ts'
+import { indexedEngine, settled } from '../fixtures/engine.ts'
 import { bestCopy, groupPairs, pairScores } from '../src/core/duplicates.ts'
-import { removeDirs, tempDir } from '../fixtures/photos.ts'
+import { removeDirs } from '../fixtures/photos.ts'
 import { duplicateLibrary, type DuplicateLibrary } from '../fixtures/duplicates.ts'
 
 let lib: DuplicateLibrary
@@ -19,11 +20,7 @@ const idOf = new Map<string, number>()
 
 before(async () => {
   lib = await duplicateLibrary({ classes: 10, perClass: 6, offset: 8, withCopies: 2, wallpapers: 4, wallpaperOffset: 7 })
-  data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib.dir })
-  await engine.idle()
-  await engine.signalsIdle()
+  ;({ engine, data } = await indexedEngine(lib.dir))
   for (const p of (await engine.listPhotos({ limit: 1000 })).photos) idOf.set(p.path, p.id)
 })
 
@@ -95,8 +92,7 @@ test('a photo is never deleted or moved, and a new copy joins its group without 
   const extra = join(lib.dir, 'wallpapers', 'one-more-exact.jpg')
   copyFileSync(g.source, extra)
   await engine.reindex()
-  await engine.idle()
-  await engine.signalsIdle()
+  await settled(engine)
   stop()
   assert.equal(Math.max(...totals), 1, 'only the new photo was joined')
   const after = (await engine.duplicates({})).groups.find((x) => x.photos.some((p) => p.path === g.source))!

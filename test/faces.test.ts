@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { Engine } from '../src/main/app/engine.ts'
+import { indexedEngine, settled } from '../fixtures/engine.ts'
 import { FaceVectorTable } from '../src/main/adapters/lance/faceTables.ts'
 import { SignalTable } from '../src/main/adapters/lance/signalTable.ts'
 import { dataLayout } from '../src/main/adapters/fs/dataLayout.ts'
@@ -35,11 +36,7 @@ before(async () => {
   lib = tempDir('mrl-faces-')
   await writeFacePhotos(lib)
   copyGroupPhotos(join(lib, 'groups'))
-  data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  await engine.signalsIdle()
+  ;({ engine, data } = await indexedEngine(lib))
   for (const p of (await engine.listPhotos({ limit: 1000 })).photos) ids.set(p.name.replace(/\.jpg$/, ''), p.id)
   const table = await SignalTable.open(data, FACES)
   for (const r of await table.all()) stored.set(r.id, JSON.parse(r.value))
@@ -152,8 +149,7 @@ test('names, merges and faces taken off a person stay through a restart, a re-in
   engine = await open()
   await check('after a restart')
   await engine.reindex()
-  await engine.idle()
-  await engine.signalsIdle()
+  await settled(engine)
   await check('after a re-index')
   await engine.services.people.recluster()
   await check('after a new clustering')

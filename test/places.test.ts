@@ -5,8 +5,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Engine } from '../src/main/app/engine.ts'
+import { indexedEngine } from '../fixtures/engine.ts'
 import { chooseCity, reachKm } from '../src/core/places.ts'
-import { removeDirs, tempDir } from '../fixtures/photos.ts'
+import { removeDirs } from '../fixtures/photos.ts'
 import { GEO_CASES, placesLibrary } from '../fixtures/places.ts'
 
 let lib: string
@@ -16,11 +17,7 @@ const idOf = new Map<string, number>()
 
 before(async () => {
   lib = await placesLibrary(2)
-  data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  await engine.signalsIdle()
+  ;({ engine, data } = await indexedEngine(lib))
   for (const p of (await engine.listPhotos({ limit: 1000 })).photos) idOf.set(p.name, p.id)
 })
 

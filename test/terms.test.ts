@@ -7,7 +7,8 @@ import { readdirSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { claimNames, dateTerms, foldWords } from '../src/core/terms.ts'
 import { Engine } from '../src/main/app/engine.ts'
-import { cifarLibrary, removeDirs, tempDir } from '../fixtures/photos.ts'
+import { indexedEngine } from '../fixtures/engine.ts'
+import { cifarLibrary, removeDirs } from '../fixtures/photos.ts'
 
 let lib: string
 let data: string
@@ -22,11 +23,7 @@ before(async () => {
       utimesSync(join(lib, cls, f), when, when)
     }
   }
-  data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib })
-  await engine.idle()
-  await engine.signalsIdle()
+  ;({ engine, data } = await indexedEngine(lib))
 })
 
 after(async () => {

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import sharp from 'sharp'
 import { Engine } from '../src/main/app/engine.ts'
+import { indexedEngine, settled } from '../fixtures/engine.ts'
 import { textScore, textWords } from '../src/core/textMatch.ts'
-import { removeDirs, tempDir } from '../fixtures/photos.ts'
+import { removeDirs } from '../fixtures/photos.ts'
 import { textLibrary, textPhotosAvailable, type TextLibrary } from '../fixtures/textPhotos.ts'
 import { charAccuracy } from '../fixtures/textAccuracy.ts'
 
@@ -24,11 +25,7 @@ const read = new Map<string, string[]>()
 before(async () => {
   if (skip) return
   lib = await textLibrary()
-  data = tempDir()
-  engine = await Engine.open({ dataDir: data })
-  await engine.addFolder({ path: lib.dir })
-  await engine.idle()
-  await engine.signalsIdle()
+  ;({ engine, data } = await indexedEngine(lib.dir))
   for (const p of (await engine.listPhotos({ limit: 500 })).photos) ids.set(p.name, p.id)
   for (const p of lib.photos) read.set(p.name, (await engine.photoText({ id: ids.get(p.name)! })).lines.map((l) => l.text))
 })
@@ -138,8 +135,7 @@ test('a photo whose file changes is read again: its old words no longer find it,
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1067"><text x="800" y="560" font-family="DejaVu Serif" font-size="120" fill="#ffd23f" text-anchor="middle">Blues Evening</text></svg>'
   writeFileSync(path, await sharp({ create: { width: 1600, height: 1067, channels: 3, background: '#203050' } }).composite([{ input: Buffer.from(svg) }]).jpeg().toBuffer())
   await engine.reindex()
-  await engine.idle()
-  await engine.signalsIdle()
+  await settled(engine)
   assert.ok(!(await search('jazz')).some((h) => h.said), 'the old text still finds the photo')
   assert.equal((await search('blues'))[0]?.name, 'poster-jazz.jpg')
 })
