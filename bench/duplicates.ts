@@ -59,7 +59,7 @@ const found = new Map<number, Set<number>>()
 for (let i = 0; i < ids.length; i++) {
   const near = nearCopies(v, ids[i], funnel)
   for (const [other, score] of near) {
-    if (score < JOIN.duplicate) continue
+    if (score < JOIN.cropDuplicate) continue
     pairs++
     if (sampled.has(ids[i])) {
       if (!found.has(ids[i])) found.set(ids[i], new Set())
@@ -71,7 +71,7 @@ for (let i = 0; i < ids.length; i++) {
 const joinS = (performance.now() - t) / 1000
 console.log(
   `join (K=${funnel.k} on ${funnel.ds} dims, rerank at ${db.dims}): ${joinS.toFixed(1)} s for ${n.toLocaleString()} photos = ${(n / joinS).toFixed(0)} photos/s (one thread), ` +
-    `${pairs.toLocaleString()} pairs ≥ ${JOIN.duplicate}; memory added by table + index: ${(rssIndex - rss0).toFixed(0)} MiB (table ${(rssTable - rss0).toFixed(0)}); load ${load()}`
+    `${pairs.toLocaleString()} pairs ≥ ${JOIN.cropDuplicate}; memory added by table + index: ${(rssIndex - rss0).toFixed(0)} MiB (table ${(rssTable - rss0).toFixed(0)}); load ${load()}`
 )
 
 // exact all-pairs on a sample of queries, extrapolated to n queries
@@ -85,7 +85,7 @@ console.log(
 )
 
 // recall: of the exact pairs above a cosine among the sample's exact nearest, how many the funnel found
-for (const level of [JOIN.duplicate, 0.95, 0.98]) {
+for (const level of [JOIN.cropDuplicate, 0.95, 0.98]) {
   let want = 0
   let got = 0
   for (let s = 0; s < sample; s++) {

@@ -30,7 +30,7 @@ after(async () => {
 })
 
 test('groups: a chain of copies is one group; alike photos are shown apart, never merged into it', () => {
-  const t = { duplicate: 0.91, look: 0.4, similar: 0.93, similarLook: 0.25 }
+  const t = { duplicate: 0.93, look: 0.5, cropDuplicate: 0.91, cropLook: 0.72, similar: 0.93, similarLook: 0.25 }
   const groups = groupPairs(
     [
       { a: 1, b: 2, score: 0.99, look: 0.98 },
@@ -41,6 +41,9 @@ test('groups: a chain of copies is one group; alike photos are shown apart, neve
     t
   )
   assert.deepEqual(groups.map((g) => [g.kind, g.ids]), [['duplicate', [1, 2, 3]], ['exact', [5, 6]]])
+  // two dark seascapes (the model: 0.92; 12 x 12 grey: 0.56) are not copies; a crop (0.915, 0.8) is
+  const tiers = groupPairs([{ a: 7, b: 8, score: 0.92, look: 0.56 }, { a: 7, b: 9, score: 0.915, look: 0.8 }], t)
+  assert.deepEqual(tiers.map((g) => [g.kind, g.ids]), [['duplicate', [7, 9]]])
   const alike = groupPairs([{ a: 3, b: 4, score: 0.97, look: 0.3 }, { a: 1, b: 3, score: 0.99, look: 0.99 }], t)
   assert.deepEqual(alike.map((g) => [g.kind, g.ids]), [['duplicate', [1, 3]], ['similar', [1, 3, 4]]])
 })

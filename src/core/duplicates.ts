@@ -24,8 +24,12 @@ export interface Pair {
 export interface Thresholds {
   /** a duplicate: cosine at full dims at least this... */
   duplicate: number
-  /** ...and a look at least this */
+  /** ...and a look at least this; */
   look: number
+  /** or a copy the model sees as less alike (a crop): cosine at least this... */
+  cropDuplicate: number
+  /** ...and a look at least this (two dark seascapes, two ships on blue at 32 px look alike at 0.4-0.64) */
+  cropLook: number
   /** similar: cosine at least this and a look at least `similarLook`, short of a duplicate */
   similar: number
   similarLook: number
@@ -34,7 +38,11 @@ export interface Thresholds {
 /** A similar group grows no further than this (a chain of alike photos is not one scene). */
 export const MAX_SIMILAR_GROUP = 12
 
-export const isDuplicate = (p: Pair, t: Thresholds) => p.score >= 1 || (p.score >= t.duplicate && p.look >= t.look)
+export const isDuplicate = (p: Pair, t: Thresholds) =>
+  p.score >= 1 || (p.score >= t.duplicate && p.look >= t.look) || (p.score >= t.cropDuplicate && p.look >= t.cropLook)
+
+/** The lowest cosine at full dims a pair needs to be either (the join keeps the pairs above it). */
+export const pairFloor = (t: Thresholds) => Math.min(t.duplicate, t.cropDuplicate, t.similar)
 const isSimilar = (p: Pair, t: Thresholds) => !isDuplicate(p, t) && p.score >= t.similar && p.look >= t.similarLook
 
 /** A photo's look: its 12 x 12 grey pixels, centred and scaled to unit length (as signed bytes). */

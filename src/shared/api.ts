@@ -397,7 +397,7 @@ export const Duplicates = z.object({
   duplicatePhotos: z.number(),
   similarPhotos: z.number(),
   /** the self-join: shortlist k on the ds-prefix, rerank at full dims; the cosine and look thresholds */
-  thresholds: z.object({ ds: z.number(), k: z.number(), duplicate: z.number(), look: z.number(), similar: z.number(), similarLook: z.number() })
+  thresholds: z.object({ ds: z.number(), k: z.number(), duplicate: z.number(), look: z.number(), cropDuplicate: z.number(), cropLook: z.number(), similar: z.number(), similarLook: z.number() })
 })
 export type Duplicates = z.infer<typeof Duplicates>
 // People: faces found in photos, clustered into people the user names, merges and splits

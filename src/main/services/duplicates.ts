@@ -45,7 +45,7 @@ export class DuplicatesService {
       photos: space.meta.size,
       duplicatePhotos: inGroups('dup'),
       similarPhotos: inGroups('similar'),
-      thresholds: { ds: JOIN.ds, k: JOIN.k, duplicate: JOIN.duplicate, look: JOIN.look, similar: JOIN.similar, similarLook: JOIN.similarLook }
+      thresholds: { ...JOIN }
     }
   }
 }
