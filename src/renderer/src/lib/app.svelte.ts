@@ -2,6 +2,7 @@
 // photos it is about (its scope: all, favourites, an album...), the filter, the order, and whichever
 // list the grid shows (the paged library, or the hits of the current search).
 import type { Filter, PhotoSort, PhotoSummary, Progress, Query, SearchHit, Status } from '../../../shared/api'
+import type { SignalProgress } from '../../../shared/events'
 import { backbone } from './backbone.svelte'
 import { call } from './client'
 import { CollectionsState } from './collections.svelte'
@@ -38,6 +39,8 @@ function savedSort(): PhotoSort {
 class AppState {
   status = $state<Status | null>(null)
   progress = $state<Progress | null>(null)
+  /** what the per-photo signals (faces, text, places, copies) are doing after indexing */
+  signals = $state<SignalProgress | null>(null)
   /** the screen shown (screens.ts) */
   screen = $state('photos')
   scope = $state<Scope>(ALL)
@@ -82,7 +85,10 @@ class AppState {
       reembedding: (s) => this.models.onJob(s),
       adaptor: (t) => this.labels.onJob(t),
       finetune: (f) => backbone.onJob(f),
-      signals: (s) => people.onSignals(s)
+      signals: (s) => {
+        this.signals = s
+        people.onSignals(s)
+      }
     })
     void this.refreshStatus()
     // after a training run or a rollback, photos carry new labels and search answers from new vectors
