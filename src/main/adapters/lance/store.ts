@@ -4,7 +4,7 @@
 // per-photo signal the library holds (signal_versions). The data folder's schema version and its
 // migrations: migrations.ts (Store.migrate, before Store.open).
 import * as lancedb from '@lancedb/lancedb'
-import type { FixedSizeList, RecordBatch, Schema } from 'apache-arrow'
+import type { FixedSizeList, Schema } from 'apache-arrow'
 import type { Filter } from '../../../shared/api'
 import type { Library, PhotoMeta, PhotoRow } from '../../ports/photos'
 import { assignmentSchema, folderSchema, labelSchema, META_COLUMNS, photoSchema, skippedSchema } from './schemas'
@@ -12,6 +12,7 @@ import { filterToSql, sqlString } from './filter'
 import { migrateDataFolder, type MigrationReport } from './migrations'
 import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
 import { IdMark, keepOneRowPerPath } from './photoIds'
+import { columnsToRows, embeddingsOf, plainMeta } from './rows'
 
 /**
  * LanceDB's default caches (6 GB of index, 1 GB of metadata) keep the manifest and file footers of
@@ -269,59 +270,5 @@ export class Store implements Library {
     this.assignments.close()
     this.signalVersions.close()
     this.db.close()
-  }
-}
-
-// Opening a library reads every row: a row proxy per photo (RecordBatch.toArray) and a Vector per
-// embedding (get(i).toArray()) took 2.4 s of 2.4 s for 50,000 photos, the stream itself 0.3 s.
-
-/** A batch's rows as plain objects, read a column at a time. */
-function columnsToRows(batch: RecordBatch, names: string[]): Record<string, unknown>[] {
-  const columns = names.map((name) => {
-    const v = batch.getChild(name)!
-    // a typed array's nulls read as 0: a column with nulls is read value by value
-    return [name, v.nullCount === 0 ? v.toArray() : Array.from({ length: v.length }, (_, i) => v.get(i))] as const
-  })
-  const rows: Record<string, unknown>[] = new Array(batch.numRows)
-  for (let i = 0; i < batch.numRows; i++) {
-    const r: Record<string, unknown> = {}
-    for (const [name, values] of columns) r[name] = values[i]
-    rows[i] = r
-  }
-  return rows
-}
-
-/** A batch's embeddings as one copy: a fixed-size list's values lie in its child, already sliced to the batch. */
-function embeddingsOf(batch: RecordBatch, dims: number): Float32Array {
-  const emb = batch.getChild('embedding')!
-  const out = new Float32Array(batch.numRows * dims)
-  if (emb.data.length === 1 && emb.nullCount === 0) out.set((emb.data[0].children[0].values as Float32Array).subarray(0, out.length))
-  else for (let i = 0; i < batch.numRows; i++) out.set(emb.get(i)!.toArray() as Float32Array, i * dims)
-  return out
-}
-
-function plainMeta(r: Record<string, unknown>): PhotoMeta {
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v))
-  return {
-    id: Number(r.id),
-    path: String(r.path),
-    folder: String(r.folder),
-    name: String(r.name),
-    hash: String(r.hash),
-    size: Number(r.size),
-    mtime_ms: Number(r.mtime_ms),
-    width: Number(r.width),
-    height: Number(r.height),
-    taken_at: str(r.taken_at),
-    camera: str(r.camera),
-    lens: str(r.lens),
-    latitude: num(r.latitude),
-    longitude: num(r.longitude),
-    orientation: num(r.orientation),
-    label: String(r.label),
-    label_conf: Number(r.label_conf),
-    label_dims: Number(r.label_dims),
-    model: String(r.model)
   }
 }
