@@ -1,5 +1,5 @@
 // LanceDB's record batches as the app's rows: read a column at a time, embeddings as one float copy.
-import type { RecordBatch } from 'apache-arrow'
+import type { RecordBatch, Table } from 'apache-arrow'
 import type { PhotoMeta } from '../../ports/photos'
 
 // Opening a library reads every row: a row proxy per photo (RecordBatch.toArray) and a Vector per
@@ -20,6 +20,9 @@ export function columnsToRows(batch: RecordBatch, names: string[]): Record<strin
   }
   return rows
 }
+
+/** Every batch of a query's result, as rows read a column at a time. */
+export const tableRows = (table: Table, names: string[]): Record<string, unknown>[] => table.batches.flatMap((b) => columnsToRows(b, names))
 
 /** A batch's embeddings as one copy: a fixed-size list's values lie in its child, already sliced to the batch. */
 export function embeddingsOf(batch: RecordBatch, dims: number): Float32Array {

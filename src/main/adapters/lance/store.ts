@@ -12,7 +12,7 @@ import { filterToSql, sqlString } from './filter'
 import { migrateDataFolder, type MigrationReport } from './migrations'
 import { SIGNAL_VERSIONS, signalVersionRow, signalVersionsSchema } from './signalVersions'
 import { IdMark, keepOneRowPerPath } from './photoIds'
-import { columnsToRows, embeddingsOf, plainMeta } from './rows'
+import { columnsToRows, embeddingsOf, plainMeta, tableRows } from './rows'
 
 /**
  * LanceDB's default caches (6 GB of index, 1 GB of metadata) keep the manifest and file footers of
@@ -97,7 +97,7 @@ export class Store implements Library {
    * Keeps the newest, always exactly one row (photoIds.ts).
    */
   async removeDuplicatePaths(): Promise<void> {
-    const paths = (await this.photos.query().select(['id', 'path']).toArrow()).batches.flatMap((b) => columnsToRows(b, ['id', 'path']))
+    const paths = tableRows(await this.photos.query().select(['id', 'path']).toArrow(), ['id', 'path'])
     await keepOneRowPerPath(this.photos, paths as { id: number; path: string }[], (ids) => this.deleteIds(ids))
   }
 
@@ -124,7 +124,7 @@ export class Store implements Library {
     const where = filterToSql(filter)
     let q = this.photos.query().select(META_COLUMNS)
     if (where) q = q.where(where)
-    return (await q.toArrow()).batches.flatMap((b) => columnsToRows(b, META_COLUMNS).map(plainMeta))
+    return tableRows(await q.toArrow(), META_COLUMNS).map(plainMeta)
   }
 
   async ids(filter: Filter): Promise<Set<number>> {
