@@ -121,7 +121,7 @@ async function benchScale(e: Embeddings, db: Database, o: BenchOptions, report: 
     // the speed claims: ours and FAISS HNSW in alternating rounds (indexes cached between runs)
     const cacheDir = join(CACHE, modelKey(e.model), `interleaved-${db.scale}`)
     mkdirSync(cacheDir, { recursive: true })
-    const inter = await benchInterleaved(db, speedVectors, speedRows.map((r) => truth.get(r)!), { rounds, efs: [16, 32, 64, 128, 256], configs: interleavedConfigs(full, db.n), cacheDir, work: join(tmp, 'interleaved'), threads: 2 }).catch((err: Error) => {
+    const inter = await benchInterleaved(db, speedVectors, speedRows.map((r) => truth.get(r)!), { rounds, efs: [16, 32, 64, 128, 256, 512], configs: interleavedConfigs(full, db.n), cacheDir, work: join(tmp, 'interleaved'), threads: 2 }).catch((err: Error) => {
       log(`interleaved comparison failed: ${err.message}`)
       return null
     })

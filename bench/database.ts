@@ -5,8 +5,15 @@
 //          Gaussian noise with per-dimension sigma = NOISE x that dimension's std over the train
 //          set, not renormalised (the engine stores raw embeddings and ranks by cosine). Noise
 //          scaled per dimension keeps each prefix's structure; it serves speed and memory only.
+//          Like the app's, each table keeps an f16 copy of its rows to rescore the last candidates.
+import { join } from 'node:path'
 import { VectorTable } from '../src/core/vectors'
-import type { Split } from './embeddings'
+import { rng } from '../src/training/linalg'
+import { shortFor } from '../src/core/kernels'
+import { HalfRows } from '../src/main/adapters/vectors/halfRows'
+import { CACHE, type Split } from './embeddings'
+
+const fineCopy = (dims: number) => HalfRows.create(join(CACHE, 'scratch'), dims)
 
 export const NOISE = 0.25
 
@@ -33,7 +40,7 @@ function rows(split: Split, pick: number[]): { vectors: Float32Array; labels: Ui
 
 function table(dims: number, vectors: Float32Array): VectorTable {
   const n = vectors.length / dims
-  return VectorTable.from(dims, Int32Array.from({ length: n }, (_, i) => i), vectors)
+  return VectorTable.from(dims, Int32Array.from({ length: n }, (_, i) => i), vectors, fineCopy(dims))
 }
 
 export function realDatabase(train: Split, every = 1): Database {
@@ -44,14 +51,7 @@ export function realDatabase(train: Split, every = 1): Database {
 
 /** A deterministic normal generator (mulberry32 + Box-Muller), so every run searches the same 1M. */
 function gaussian(seed: number): () => number {
-  let a = seed >>> 0
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const uniform = rng(seed)
   return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform())
 }
 
@@ -62,7 +62,7 @@ export function scaledDatabase(train: Split, n: number, log: (s: string) => void
   for (let r = 0; r < train.n; r++) for (let j = 0; j < d; j++) mean[j] += train.vectors[r * d + j] / train.n
   for (let r = 0; r < train.n; r++) for (let j = 0; j < d; j++) std[j] += (train.vectors[r * d + j] - mean[j]) ** 2 / train.n
   for (let j = 0; j < d; j++) std[j] = NOISE * Math.sqrt(std[j])
-  const t = new VectorTable(d, n)
+  const t = new VectorTable(d, n, shortFor(d), fineCopy(d))
   const vectors = new Float32Array(n * d)
   const labels = new Uint8Array(n)
   const noise = gaussian(12345)

@@ -1,6 +1,10 @@
 // FAISS HNSW kept running beside the benchmark (bench/faiss_peer.py --serve), so its query
 // batches can alternate with ours under the same load.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import { LAUNCH_ENV } from '../scripts/launchEnv.mjs'
+
+/** this process's environment less the app's launch settings (scripts/launchEnv.mjs) */
+const peerEnv = () => Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in LAUNCH_ENV)))
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -34,7 +38,8 @@ export class FaissServer {
     queries.forEach((v, i) => q.set(v.subarray(0, dims), i * dims))
     writeFileSync(qFile, q)
     const args = [join(ROOT, 'bench', 'faiss_peer.py'), dbFile, qFile, String(dims), work, '--serve', '--hnsw-m', String(m), ...(cache ? ['--index-cache', cache] : [])]
-    const child = spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'inherit'] })
+    // FAISS runs with glibc's defaults even where this process has the app's launch settings
+    const child = spawn('/usr/bin/python3', args, { env: peerEnv(), stdio: ['pipe', 'pipe', 'inherit'] })
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
     const first = await lines.next()
     if (first.done) throw new Error('the FAISS peer exited before its index was ready')

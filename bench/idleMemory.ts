@@ -11,6 +11,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ROOT, cifarSplit, tempDir } from '../fixtures/photos'
+import { LAUNCH_ENV, launchEnv } from '../scripts/launchEnv.mjs'
 
 const CLI = join(ROOT, 'out', 'main', 'cli.js')
 const argv = process.argv.slice(2)
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('out/main/cli.js is missing: npx electron-vite build')
   const folder = value('--folder') ?? cifarSplit('test')
   const data = tempDir('mrl-bench-memory-')
-  const child = spawn(process.execPath, [CLI, '--data', data, 'serve'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  // started as `npm start` starts it (scripts/launchEnv.mjs)
+  const child = spawn(process.execPath, [CLI, '--data', data, 'serve'], { cwd: ROOT, env: launchEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   try {
     let output = ''
     const { origin, token } = await new Promise<{ origin: string; token: string }>((resolve, reject) => {
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
       return res.json()
     }
     const pid = child.pid!
-    console.log(`serve (pid ${pid}) started: RSS ${memory(pid).rss.toFixed(0)} MB; load ${load()}`)
+    console.log(`serve (pid ${pid}) started with ${JSON.stringify(LAUNCH_ENV)}: RSS ${memory(pid).rss.toFixed(0)} MB; load ${load()}`)
     const t0 = performance.now()
     await call('addFolder', { path: folder })
     let status: any

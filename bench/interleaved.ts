@@ -26,15 +26,18 @@ export interface OurConfig {
 /**
  * The funnels raced against FAISS: the app's f16 shortlists at Ds 32 and 64, a range of K, reranked
  * on all dims; up to 100,000 vectors also int8 shortlists (AdANNS-style: bytes per vector against
- * recall; at 1M each index build takes minutes on 2 cores).
+ * recall). At 1M each index build takes minutes on 2 cores, so only Ds 64, whose exact shortlist
+ * holds 0.999 of the true top 10 at K=400 (Ds 32: 0.970).
  */
 export function interleavedConfigs(full: number, n: number): OurConfig[] {
   const out: OurConfig[] = []
-  for (const ds of [32, 64]) for (const k of [100, 200, 400, 800, 1600]) out.push({ funnel: { ds, k, dr: full }, quantization: 'f16' })
-  if (n <= 100_000) {
-    for (const k of [400, 800]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'i8' })
-    out.push({ funnel: { ds: 32, k: 800, dr: full }, quantization: 'i8' })
+  if (n > 100_000) {
+    for (const k of [100, 200, 250, 300, 400, 800]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'f16' })
+    return out
   }
+  for (const ds of [32, 64]) for (const k of [100, 200, 400, 800, 1600]) out.push({ funnel: { ds, k, dr: full }, quantization: 'f16' })
+  for (const k of [400, 800]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'i8' })
+  out.push({ funnel: { ds: 32, k: 800, dr: full }, quantization: 'i8' })
   return out
 }
 
@@ -64,6 +67,8 @@ export interface RatioClaim {
   ours: string | null
   /** per round: FAISS's figure at our recall (interpolated between the efs around it) over ours, >1 = ours better */
   ratios: number[]
+  /** FAISS reached less than our recall at every ef tried: the ratios are against its best ef */
+  faiss_below: boolean
   median: number | null
   min: number | null
   max: number | null
@@ -85,11 +90,20 @@ export interface Interleaved {
 
 const median = (v: number[]) => percentile(v, 50)
 
-/** FAISS's figure at `recall` in one round: linear between the efs whose recalls bracket it (null above its best). */
-function faissAt(faiss: Series[], recall: number, round: number, metric: 'p50_ms' | 'qps'): number | null {
+/**
+ * FAISS's figure at `recall` in one round: linear between the efs whose recalls bracket it. Above
+ * FAISS's best recall, its best ef's own figure (`below`: FAISS is then credited with our recall
+ * while reaching less, which can only favour it).
+ */
+function faissAt(faiss: Series[], recall: number, round: number, metric: 'p50_ms' | 'qps'): { value: number; below: boolean } | null {
   const sorted = [...faiss].sort((a, b) => a.recall10 - b.recall10)
+  if (!sorted.length) return null
   const above = sorted.find((s) => s.recall10 >= recall)
-  if (!above) return null
+  if (!above) return { value: sorted[sorted.length - 1][metric][round], below: true }
+  return { value: interpolate(sorted, above, recall, round, metric), below: false }
+}
+
+function interpolate(sorted: Series[], above: Series, recall: number, round: number, metric: 'p50_ms' | 'qps'): number {
   const below = [...sorted].reverse().find((s) => s.recall10 < recall)
   if (!below) return above[metric][round]
   const t = (recall - below.recall10) / (above.recall10 - below.recall10)
@@ -97,18 +111,21 @@ function faissAt(faiss: Series[], recall: number, round: number, metric: 'p50_ms
 }
 
 function ratioClaim(claim: string, ours: Series | undefined, faiss: Series[], metric: 'p50_ms' | 'qps', rounds: number): RatioClaim {
-  if (!ours) return { claim, ours: null, ratios: [], median: null, min: null, max: null, rounds_won: 0, met: false }
+  if (!ours) return { claim, ours: null, ratios: [], faiss_below: false, median: null, min: null, max: null, rounds_won: 0, met: false }
   const ratios: number[] = []
+  let below = false
   for (let r = 0; r < rounds; r++) {
     const f = faissAt(faiss, ours.recall10, r, metric)
     if (f === null) continue
-    ratios.push(metric === 'p50_ms' ? f / ours.p50_ms[r] : ours.qps[r] / f)
+    below ||= f.below
+    ratios.push(metric === 'p50_ms' ? f.value / ours.p50_ms[r] : ours.qps[r] / f.value)
   }
   const won = ratios.filter((x) => x > 1).length
   return {
     claim,
     ours: ours.name,
     ratios,
+    faiss_below: below,
     median: ratios.length ? median(ratios) : null,
     min: ratios.length ? Math.min(...ratios) : null,
     max: ratios.length ? Math.max(...ratios) : null,
@@ -186,19 +203,22 @@ export async function benchInterleaved(db: Database, queries: Float32Array[], tr
     }
     const series = [...ours, ...peers].map((x) => x.series)
     const faissSeries = peers.map((p) => p.series)
-    const fastest = (minRecall: number, by: 'p50_ms' | 'qps') =>
+    // a headline claim names our configuration at that recall with the best median ratio (every
+    // configuration's own ratios follow, so the choice can be checked against the rest)
+    const best = (claim: string, minRecall: number, metric: 'p50_ms' | 'qps') =>
       ours
-        .map((x) => x.series)
-        .filter((s) => s.recall10 >= minRecall)
-        .sort((a, b) => (by === 'p50_ms' ? median(a.p50_ms) - median(b.p50_ms) : median(b.qps) - median(a.qps)))[0]
+        .filter((x) => x.series.recall10 >= minRecall)
+        .map((x) => ratioClaim(claim, x.series, faissSeries, metric, o.rounds))
+        .sort((a, b) => (b.median ?? -1) - (a.median ?? -1))[0] ?? ratioClaim(claim, undefined, faissSeries, metric, o.rounds)
     const claims = [
-      ratioClaim('recall@10 >= 0.99: single-query p50 below FAISS HNSW at equal recall', fastest(0.99, 'p50_ms'), faissSeries, 'p50_ms', o.rounds),
-      ratioClaim('recall@10 >= 0.95: single-query p50 below FAISS HNSW at equal recall', fastest(0.95, 'p50_ms'), faissSeries, 'p50_ms', o.rounds),
-      ratioClaim('recall@10 >= 0.95: batch QPS on both cores above FAISS HNSW at equal recall', fastest(0.95, 'qps'), faissSeries, 'qps', o.rounds),
-      ratioClaim('recall@10 >= 0.99: batch QPS on both cores above FAISS HNSW at equal recall', fastest(0.99, 'qps'), faissSeries, 'qps', o.rounds)
+      best('recall@10 >= 0.99: single-query p50 below FAISS HNSW at equal recall', 0.99, 'p50_ms'),
+      best('recall@10 >= 0.95: single-query p50 below FAISS HNSW at equal recall', 0.95, 'p50_ms'),
+      best('recall@10 >= 0.95: batch QPS on both cores above FAISS HNSW at equal recall', 0.95, 'qps'),
+      best('recall@10 >= 0.99: batch QPS on both cores above FAISS HNSW at equal recall', 0.99, 'qps')
     ]
     // each of our configurations against FAISS at its recall (the committed claims re-checked)
     for (const x of ours) claims.push(ratioClaim(`${x.series.name} (recall ${x.series.recall10.toFixed(4)}): p50 below FAISS HNSW at equal recall`, x.series, faissSeries, 'p50_ms', o.rounds))
+    for (const x of ours) claims.push(ratioClaim(`${x.series.name} (recall ${x.series.recall10.toFixed(4)}): batch QPS above FAISS HNSW at equal recall`, x.series, faissSeries, 'qps', o.rounds))
     const faissPeak = await faiss.close().catch(() => 0)
     return {
       scale: db.scale,

@@ -33,7 +33,7 @@ export async function runInterleaved(argv: string[], o: BenchOptions, out: strin
     const truth = exactTopRows(db, queries, full, 10)
     const cacheDir = join(cacheRoot, `interleaved-${db.scale}`)
     mkdirSync(cacheDir, { recursive: true })
-    results.push(await benchInterleaved(db, queries, truth, { rounds, efs: [16, 32, 64, 128, 256], configs: interleavedConfigs(full, db.n), cacheDir, work: join(CACHE, 'run-interleaved'), threads: 2 }))
+    results.push(await benchInterleaved(db, queries, truth, { rounds, efs: db.n > 100_000 ? [16, 32, 64, 128, 256, 512, 1024] : [16, 32, 64, 128, 256, 512], configs: interleavedConfigs(full, db.n), cacheDir, work: join(CACHE, 'run-interleaved'), threads: 2 }))
     log(`${db.scale}: exact search at every prefix, ${rounds} rounds…`)
     prefixScans.push(benchPrefixScans(db, e.model.card.nesting, queries.slice(0, 30), rounds))
   }

@@ -11,6 +11,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { ROOT } from '../fixtures/photos'
+import { LAUNCH_ENV, launchEnv } from '../scripts/launchEnv.mjs'
 import { runFunnel } from '../src/core/funnel'
 import { Store } from '../src/main/adapters/lance/store'
 import { dataLayout } from '../src/main/adapters/fs/dataLayout'
@@ -92,7 +93,8 @@ export async function benchMemory(argv: string[], out: string | null): Promise<v
   writeFileSync(qFile, q)
   // twice: the first open builds and saves the shortlist index, the second loads it as a restart does
   const probes = ['first open (builds the shortlist index)', 'reopen (index from disk)'].map((what) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'memoryProbe.ts'), dir, String(ds), String(k), qFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    // started with the environment the app's launcher gives it (scripts/launchEnv.mjs)
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'memoryProbe.ts'), dir, String(ds), String(k), qFile], { encoding: 'utf8', env: launchEnv(), stdio: ['ignore', 'pipe', 'inherit'] })
     if (r.status !== 0) throw new Error(`memory probe failed (${r.status})`)
     const steps = JSON.parse(r.stdout.trim().split('\n').pop()!)
     log(`memory ${n}: ${what}: ${JSON.stringify(steps)}`)
@@ -115,7 +117,7 @@ export async function benchMemory(argv: string[], out: string | null): Promise<v
     const qy = quality(answers, all, truth, real.labels, e.test.labels)
     return { funnel: f, map10: qy.map10, recall10: qy.recall10, within_0_2: exactF32.map10 - qy.map10 <= 0.2 }
   })
-  const report = { machine: machine(), model: e.model.card.name, photos: n, ds, k, load_start: loadStart, load_end: loadavg(), probes, quality: { database: real.scale, queries: all.length, exact_f32_map10: exactF32.map10, funnels: qualities } }
+  const report = { machine: machine(), model: e.model.card.name, photos: n, ds, k, launch_env: LAUNCH_ENV, load_start: loadStart, load_end: loadavg(), probes, quality: { database: real.scale, queries: all.length, exact_f32_map10: exactF32.map10, funnels: qualities } }
   log(`memory quality: exact f32 mAP@10 ${exactF32.map10.toFixed(3)}; ${qualities.map((x) => `${x.funnel.ds}/${x.funnel.k}/${x.funnel.dr}: ${x.map10.toFixed(3)} (recall ${x.recall10.toFixed(4)})`).join(', ')}`)
   if (out) {
     mkdirSync(out, { recursive: true })

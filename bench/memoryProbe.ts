@@ -1,7 +1,8 @@
 // One fresh process opening a data folder's search space the way the app does (Store.open, then
 // SearchSpace.open: the rows streamed into the byte table and the columnar rows), then its
 // shortlist index (loaded, or built and saved), then searches; prints the process's memory at each
-// step (and the peak since the previous step) as one JSON line. Run by bench/memory.ts so that
+// step (and the peak since the previous step) as one JSON line. The f16 copy of the rows the funnel
+// rescores from is a scratch file read with pread: its size is printed, and it is not in the RSS. Run by bench/memory.ts so that
 // nothing else lives in the process.
 //   node --import tsx bench/memoryProbe.ts DATA_DIR DS K QUERIES.f32
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
   const space = await SearchSpace.open(dataDir, model, store)
   const openS = (performance.now() - t0) / 1000
   global.gc?.()
-  steps.opened = { ...sample(), seconds: openS, photos: space.vectors.size, table_mb: mb(space.vectors.memory.buffer.byteLength), rows_mb: mb(space.meta.bytes) }
+  // the f16 copy of the rows is a file read with pread: page cache the kernel may drop, not RSS
+  const f16CopyMb = space.vectors.fine ? mb(space.vectors.size * space.vectors.dims * 2) : 0
+  steps.opened = { ...sample(), seconds: openS, photos: space.vectors.size, table_mb: mb(space.vectors.memory.buffer.byteLength), rows_mb: mb(space.meta.bytes), f16_copy_file_mb: f16CopyMb }
   const ds = Number(dsArg)
   t0 = performance.now()
   const shortlist = space.shortlist(ds)

@@ -87,7 +87,7 @@ export function checkClaims(r: BenchReport): Claim[] {
       (c.matches_full ? `in-sample, one threshold for all prefixes: ${c.matches_full.accuracy.toFixed(2)}% at ${c.matches_full.expected_dims.toFixed(1)} dims (${c.matches_full.threshold})` : 'no single threshold reaches it in-sample')
   })
   // the index the app builds at this size (shortlist.ts picks the sparser graph for large libraries)
-  const appSource = connectivityFor(big.n) === DEFAULT_CONNECTIVITY ? 'f16' : 'f16-compact'
+  const appSource = connectivityFor(big.n, 16) === DEFAULT_CONNECTIVITY ? 'f16' : 'f16-compact'
   const indexAt = (source: string) => at.find((e) => e.system === 'ours' && e.source === source && e.ds === 16 && e.family === 'funnel')
   const ds16 = indexAt(appSource)
   const dense = indexAt('f16')
@@ -96,7 +96,7 @@ export function checkClaims(r: BenchReport): Claim[] {
     claims.push({
       claim: `shortlist index at Ds=16, f16, ${big.scale} vectors under 100 MB`,
       met: (ds16.index_bytes ?? Infinity) < 100e6,
-      detail: `${mbOf(ds16)} (the app's ${appSource} graph, connectivity ${connectivityFor(big.n)})${dense && dense !== ds16 ? `; the default graph (connectivity ${DEFAULT_CONNECTIVITY}) is ${mbOf(dense)}` : ''}`
+      detail: `${mbOf(ds16)} (the app's ${appSource} graph, connectivity ${connectivityFor(big.n, 16)})${dense && dense !== ds16 ? `; the default graph (connectivity ${DEFAULT_CONNECTIVITY}) is ${mbOf(dense)}` : ''}`
     })
   // the interleaved speed claims at the largest scale (the first four: the issue's targets)
   const inter = r.interleaved?.find((x) => x.scale === big.scale)

@@ -1,8 +1,11 @@
 // Quality of many funnels over the same candidates, fast: per query, each candidate's cosine at
 // every prefix comes from one pass over its row as the engine stores it (bytes, src/core/vectors.ts;
 // the prefixes nest), cached across the funnels that share the candidate. Stage semantics (what each stage keeps, on which prefix) are mrl.ts's
-// funnelStages, the same as the engine's runFunnel; the benchmark checks the two agree.
+// funnelStages, the same as the engine's runFunnel; the benchmark checks the two agree. Where the
+// table keeps a finer copy (the engine's f16 rows), the last rescoreWidth(10) are rescored as the
+// engine does, here from the float32 rows the copy was made from.
 import { funnelStages, type Funnel } from '../src/core/mrl'
+import { rescoreWidth } from '../src/core/funnel'
 import type { Database } from './database'
 import { TOP } from './quality'
 
@@ -89,16 +92,28 @@ export function rerankMany(db: Database, data: Float32Array, nesting: number[], 
       }
       return cos[row * L + i]
     }
+    const fine = db.table.rescores
+    const exact = (row: number, m: number): number => {
+      let dot = 0
+      let nn = 0
+      for (let j = 0; j < m; j++) {
+        const x = db.vectors[row * d + j]
+        dot += x * query[j]
+        nn += x * x
+      }
+      return nn > 0 ? (dot * qInv[at.get(m)!]) / Math.sqrt(nn) : 0
+    }
     funnels.forEach((f, fi) => {
       let pool = pools(f, q)
-      const stages = funnelStages(f, TOP, db.n)
+      const stages = funnelStages(f, fine ? rescoreWidth(TOP) : TOP, db.n)
       stages.forEach((stage, si) => {
         // a stage that keeps its whole pool only reorders it, which the next stage undoes
         if (pool.length <= stage.keep && si < stages.length - 1) return
         const i = at.get(stage.dims)!
         pool = best(pool, (row) => cosine(row, i), stage.keep)
       })
-      answers[fi].push(pool)
+      const last = stages[stages.length - 1].dims
+      answers[fi].push(fine ? best(pool, (row) => exact(row, last), TOP) : pool)
     })
   })
   return answers

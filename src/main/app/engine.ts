@@ -12,6 +12,7 @@ import { Store } from '../adapters/lance/store'
 import type { Library, PhotoMeta } from '../ports/photos'
 import { acquireLock, type Lock } from '../adapters/fs/lock'
 import { SearchSpace } from '../space/searchSpace'
+import { sweepHalfRows } from '../adapters/vectors/halfRows'
 import type { EngineContext } from '../services/context'
 import { UserLabels } from '../services/userLabels'
 import { MediaService, type Media, type MediaKind } from '../services/media'
@@ -62,6 +63,7 @@ export class Engine {
     tightenDataDir(dataDir)
     const lock = acquireLock(dataDir)
     try {
+      sweepHalfRows(layout.vectors) // copies a crash left where an open file cannot be unlinked (Windows)
       const registry = new ModelRegistry(dataDir)
       const state = registry.state()
       // the model chosen in the app wins over the default (the bundled one, or opts.modelPath)
@@ -212,6 +214,7 @@ export class Engine {
       await this.parts.closeEmbedder()
       this.store.close()
       this.ctx.collections.close()
+      this.space.close() // its f16 copy's descriptor (a replaced space's closes when it is collected)
     } finally {
       this.lock.release()
     }

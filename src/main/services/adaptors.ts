@@ -4,7 +4,7 @@ import type { Input, Output } from '../../shared/api'
 import type { JobEvent, JobKind } from '../../shared/events'
 import { VectorTable } from '../../core/vectors'
 import { isMatryoshka } from '../adapters/models/registry'
-import { SearchSpace, type ActiveAdaptor } from '../space/searchSpace'
+import { SearchSpace, fineCopy, type ActiveAdaptor } from '../space/searchSpace'
 import type { EngineContext } from './context'
 
 /** Prefixes for an adaptor on a model trained without them: powers of two from 8, and the full width. */
@@ -54,7 +54,7 @@ export class AdaptorsService {
     const next = await this.ctx.slot.rebuild(async () => {
       const old = this.ctx.slot.current
       const { ids, vectors } = await old.store.embeddings()
-      const table = VectorTable.from(old.store.dims, ids, await adaptRows(vectors))
+      const table = VectorTable.from(old.store.dims, ids, await adaptRows(vectors), fineCopy(old.dataDir, old.store.dims))
       return new SearchSpace(old.dataDir, old.model, old.store, table, old.meta, active)
     })
     if (!next.dialMeasured) await next.calibrateDial()

@@ -9,7 +9,7 @@ import { VectorTable } from '../../core/vectors'
 import { importModel, isMatryoshka, modelId, tableFor, type ModelEntry, type TableRef } from '../adapters/models/registry'
 import type { Model } from '../adapters/models/modelCard'
 import type { Library } from '../ports/photos'
-import { SearchSpace } from '../space/searchSpace'
+import { SearchSpace, fineCopy } from '../space/searchSpace'
 import type { EngineContext } from './context'
 
 export class ModelsService {
@@ -89,7 +89,7 @@ export class ModelsService {
     const adaptFor = isMatryoshka(model.card) || adaptation.versions.list(id).length ? null : id
     registry.setState({ active: target, target: null, adaptFor })
     const old = slot.current
-    slot.swap(new SearchSpace(this.ctx.dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors), new Map(rows.map((m) => [m.id, m])), null))
+    slot.swap(new SearchSpace(this.ctx.dataDir, model, store, VectorTable.from(model.card.embedding_dim, ids, vectors, fineCopy(this.ctx.dataDir, model.card.embedding_dim)), new Map(rows.map((m) => [m.id, m])), null))
     userLabels.rebind(store)
     await store.setSignalVersion('embedding', id)
     await closeEmbedder()

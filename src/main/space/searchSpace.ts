@@ -8,6 +8,7 @@ import type { DialPoint } from '../../shared/api'
 import { calibrate, dialPoints } from '../../core/dial'
 import type { FunnelDeps } from '../../core/funnel'
 import { VectorTable } from '../../core/vectors'
+import { shortFor } from '../../core/kernels'
 import { adapt } from '../../training/adaptor'
 import type { Head } from '../../training/heads'
 import type { Adaptor } from '../../training/adaptor'
@@ -21,6 +22,12 @@ import type { Funnel } from '../../core/mrl'
 import type { Hit } from '../../core/funnel'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
 import { dataLayout } from '../adapters/fs/dataLayout'
+import { HalfRows } from '../adapters/vectors/halfRows'
+
+/** The f16 copy of a search table's rows that its last candidates are rescored from. */
+export function fineCopy(dataDir: string, dims: number): HalfRows {
+  return HalfRows.create(dataLayout(dataDir).vectors, dims)
+}
 
 /** What search uses instead of the raw embeddings. */
 export interface ActiveAdaptor {
@@ -59,10 +66,10 @@ export class SearchSpace {
    * the byte table and the columnar rows: no float copy of the library and no object per photo.
    */
   static async open(dataDir: string, model: Model, store: Library): Promise<SearchSpace> {
-    const vectors = new VectorTable(model.card.embedding_dim, 1024)
+    const d = model.card.embedding_dim
+    const vectors = new VectorTable(d, 1024, shortFor(d), fineCopy(dataDir, d))
     const meta = new PhotoTable()
     await store.eachBatch((rows, embeddings) => {
-      const d = model.card.embedding_dim
       rows.forEach((r, i) => {
         meta.set(r.id, r)
         vectors.set(r.id, embeddings.subarray(i * d, (i + 1) * d))
@@ -129,6 +136,11 @@ export class SearchSpace {
       this.shortlists.set(dims, s)
     }
     return s
+  }
+
+  /** Lets go of the f16 copy of the rows (a scratch file in the data folder, held open until then). */
+  close(): void {
+    if (this.vectors.fine instanceof HalfRows) this.vectors.fine.close()
   }
 
   get hasShortlists(): boolean {

@@ -37,6 +37,8 @@ export function dataLayout(dataDir: string) {
     temp: (name: string) => join(dataDir, 'tmp', name),
     /** the dial measured on this library */
     dial: join(dataDir, 'dial.json'),
+    /** the search tables' f16 copies of their rows (scratch files, unlinked while open) */
+    vectors: join(dataDir, 'vectors'),
     shortlist: (dims: number, quantization: string) => join(dataDir, `shortlist-${dims}-${quantization}.usearch`),
     adaptors: join(dataDir, 'adaptors'),
     /** imported encoders (models/<sha256>/) and which one search uses */

@@ -11,19 +11,26 @@ import { dataLayout } from '../fs/dataLayout'
 
 export type Quantization = 'f32' | 'f16' | 'i8'
 
-/** From this many photos the graph is sparser: at 1,000,000 photos and Ds=16 (f16) it stays under 100 MB instead of 180 MB. */
+/**
+ * From this many photos a graph over a short prefix (Ds <= COMPACT_DIMS) is sparser: at 1,000,000
+ * photos and Ds=16 (f16) it stays under 100 MB instead of 180 MB. Longer prefixes keep degree 16:
+ * at 1,000,000 x 64 dims (bench/database.ts's noisy copies, 200 queries, one thread) degree 5 held
+ * 0.942 of the true top 10 in a K=400 shortlist (0.81 ms) and degree 16 held 0.999 (1.61 ms), 0.987
+ * at K=200 (0.79 ms): the sparse graph cannot reach recall 0.99 at any K we tried (K=1600: 0.987).
+ */
 export const COMPACT_FROM = 250_000
+export const COMPACT_DIMS = 16
 export const COMPACT_CONNECTIVITY = 5
 export const DEFAULT_CONNECTIVITY = 16
 /** Libraries up to this size get a single-threaded, reproducible shortlist build (well under a second at Ds=16). */
 export const DETERMINISTIC_UP_TO = 20_000
 
-export function connectivityFor(photos: number): number {
-  return photos >= COMPACT_FROM ? COMPACT_CONNECTIVITY : DEFAULT_CONNECTIVITY
+export function connectivityFor(photos: number, dims: number): number {
+  return photos >= COMPACT_FROM && dims <= COMPACT_DIMS ? COMPACT_CONNECTIVITY : DEFAULT_CONNECTIVITY
 }
 
 /** What an index must hold to be trusted: the ids, the prefix, the quantization, the graph's degree, the model. */
-export function fingerprint(ids: Int32Array, dims: number, quantization: Quantization, model: string, connectivity = connectivityFor(ids.length)): string {
+export function fingerprint(ids: Int32Array, dims: number, quantization: Quantization, model: string, connectivity = connectivityFor(ids.length, dims)): string {
   const sorted = Int32Array.from(ids).sort()
   return createHash('sha1').update(new Uint8Array(sorted.buffer)).update(`${dims}|${quantization}|${connectivity}|${model}`).digest('hex')
 }
@@ -49,7 +56,7 @@ export class Shortlist {
     })
   }
 
-  static build(table: VectorTable, dims: number, quantization: Quantization = 'f16', connectivity = connectivityFor(table.size)): Shortlist {
+  static build(table: VectorTable, dims: number, quantization: Quantization = 'f16', connectivity = connectivityFor(table.size, dims)): Shortlist {
     const s = new Shortlist(dims, quantization, connectivity)
     const ids = table.allIds()
     if (ids.length) {
@@ -76,7 +83,7 @@ export class Shortlist {
       try {
         const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { fingerprint: string }
         if (meta.fingerprint === want) {
-          const s = new Shortlist(dims, quantization, connectivityFor(table.size))
+          const s = new Shortlist(dims, quantization, connectivityFor(table.size, dims))
           s.index.load(file)
           if (s.index.size() === table.size) return { shortlist: s, rebuilt: false }
         }

@@ -9,6 +9,7 @@ import type { Hit } from '../../../core/funnel'
 import type { VectorTable } from '../../../core/vectors'
 import type { RerankReply, RerankRequest } from './rerankProtocol'
 import { workerUrl } from './workerUrl'
+import { HalfRows } from '../vectors/halfRows'
 
 export class RerankPool {
   private readonly worker: Worker
@@ -46,9 +47,13 @@ export class RerankPool {
     const half = Math.ceil(queries.length / 2)
     const id = this.nextId++
     const theirs = new Promise<Extract<RerankReply, { type: 'result' }>>((resolve, reject) => this.pending.set(id, { resolve, reject }))
-    this.worker.postMessage({ type: 'rerank', id, signed: t.signed, queries: queries.slice(half), pools: pools.slice(half), stages: reranks } satisfies RerankRequest)
+    // the worker reads the finer copy through the same descriptor: what is buffered is written first
+    const fine = t.rescores && t.fine instanceof HalfRows ? t.fine : null
+    fine?.flush()
+    this.worker.postMessage({ type: 'rerank', id, signed: t.signed, queries: queries.slice(half), pools: pools.slice(half), stages: reranks, fine: fine && { ...fine.handle, limit } } satisfies RerankRequest)
     const score = (q: Float32Array, dims: number, slots: Int32Array) => t.scoreSlots(q, dims, slots)
-    const mine = queries.slice(0, half).map((q, i) => rerankSlots(score, q, pools[i], reranks))
+    const rescore = fine ? { score: (q: Float32Array, dims: number, slots: Int32Array) => t.fineSlots(q, dims, slots), limit } : undefined
+    const mine = queries.slice(0, half).map((q, i) => rerankSlots(score, q, pools[i], reranks, rescore))
     const all = [...mine, ...(await theirs).results]
     return all.map((r) => Array.from(r.slots, (s, i) => ({ id: t.idAt(s), score: r.scores[i] })))
   }
