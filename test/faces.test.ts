@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { Engine } from '../src/main/app/engine.ts'
+import { UserError } from '../src/shared/errors.ts'
 import { indexedEngine, settled } from '../fixtures/engine.ts'
 import { FaceVectorTable } from '../src/main/adapters/lance/faceTables.ts'
 import { SignalTable } from '../src/main/adapters/lance/signalTable.ts'
@@ -108,6 +109,11 @@ test("the face space's 16-dim prefix shortlists the faces exact search on the fu
     if (ds === 16) assert.ok(hit / (5 * n) >= 0.9, `recall@5 of the 16-dim shortlist ${hit / (5 * n)}`)
   }
   console.log(`faces funnel recall@5 vs exact (shortlist 20 of ${n} faces, reranked on 1024 dims): ${line.join('; ')}`)
+})
+
+test('a person id that names nobody is a 404 with its reason, not an internal error (a fuzzed id found it)', async () => {
+  for (const call of [() => engine.personFaces({ id: 1_000_000 }), () => engine.namePerson({ id: 1_000_000, name: 'Nobody' })])
+    await assert.rejects(call, (err: unknown) => err instanceof UserError && err.status === 404 && /no person 1000000/.test(err.message))
 })
 
 test('a named person is searched by name, alone, with other words and as a filter', async () => {

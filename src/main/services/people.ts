@@ -3,6 +3,7 @@
 // off a person (they never rejoin it), split. Every edit is written to LanceDB (lance/faceTables.ts)
 // before it is answered, and all of them are kept when faces are clustered again.
 import { readFile } from 'node:fs/promises'
+import { UserError } from '../../shared/errors'
 import sharp from 'sharp'
 import { faceCrop } from '../../core/faces'
 import { FACE_NESTING } from '../../training/faceSpace'
@@ -176,7 +177,7 @@ export class PeopleService {
   async personFaces(input: { id: number; offset?: number; limit?: number }): Promise<Output<'personFaces'>> {
     await this.db()
     const keys = this.members().get(input.id)
-    if (!keys) throw new Error(`no person ${input.id}`)
+    if (!keys) throw new UserError(`no person ${input.id}`, 404)
     const page = keys.slice(input.offset ?? 0, (input.offset ?? 0) + (input.limit ?? 200))
     return {
       person: await this.summary(input.id, keys),
@@ -186,7 +187,7 @@ export class PeopleService {
   }
 
   private known(id: number): void {
-    if (!this.names.has(id) || !this.members().has(id)) throw new Error(`no person ${id}`)
+    if (!this.names.has(id) || !this.members().has(id)) throw new UserError(`no person ${id}`, 404)
   }
 
   namePerson(input: { id: number; name: string }): Promise<PeopleOut> {
