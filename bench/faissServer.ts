@@ -2,15 +2,15 @@
 // batches can alternate with ours under the same load.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { LAUNCH_ENV } from '../scripts/launchEnv.mjs'
-
-/** this process's environment less the app's launch settings (scripts/launchEnv.mjs) */
-const peerEnv = () => Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in LAUNCH_ENV)))
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { ROOT } from '../fixtures/photos'
 import { log } from './results'
+
+/** this process's environment less the app's launch settings (scripts/launchEnv.mjs) */
+const peerEnv = () => Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in LAUNCH_ENV)))
 
 export interface FaissReady {
   faiss: string

@@ -2,8 +2,8 @@
 // SearchSpace.open: the rows streamed into the byte table and the columnar rows), then its
 // shortlist index (loaded, or built and saved), then searches; prints the process's memory at each
 // step (and the peak since the previous step) as one JSON line. The f16 copy of the rows the funnel
-// rescores from is a scratch file read with pread: its size is printed, and it is not in the RSS. Run by bench/memory.ts so that
-// nothing else lives in the process.
+// rescores from is a scratch file read with pread: its size is printed, and it is not in the RSS.
+// Run by bench/memory.ts so that nothing else lives in the process.
 //   node --import tsx bench/memoryProbe.ts DATA_DIR DS K QUERIES.f32
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { runFunnel } from '../src/core/funnel'

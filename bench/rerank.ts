@@ -1,11 +1,12 @@
 // Quality of many funnels over the same candidates, fast: per query, each candidate's cosine at
 // every prefix comes from one pass over its row as the engine stores it (bytes, src/core/vectors.ts;
-// the prefixes nest), cached across the funnels that share the candidate. Stage semantics (what each stage keeps, on which prefix) are mrl.ts's
-// funnelStages, the same as the engine's runFunnel; the benchmark checks the two agree. Where the
-// table keeps a finer copy (the engine's f16 rows), the last rescoreWidth(10) are rescored as the
-// engine does, here from the float32 rows the copy was made from.
-import { funnelStages, type Funnel } from '../src/core/mrl'
-import { rescoreWidth } from '../src/core/funnel'
+// the prefixes nest), cached across the funnels that share the candidate. Stage semantics (what
+// each stage keeps, on which prefix) are funnel.ts's stagesFor, the same as the engine's runFunnel;
+// the benchmark checks the two agree. Where the table keeps a finer copy (the engine's f16 rows),
+// the last rescoreWidth(10) are rescored as the engine does, here from the float32 rows the copy
+// was made from.
+import type { Funnel } from '../src/core/mrl'
+import { stagesFor } from '../src/core/funnel'
 import type { Database } from './database'
 import { TOP } from './quality'
 
@@ -105,7 +106,7 @@ export function rerankMany(db: Database, data: Float32Array, nesting: number[], 
     }
     funnels.forEach((f, fi) => {
       let pool = pools(f, q)
-      const stages = funnelStages(f, fine ? rescoreWidth(TOP) : TOP, db.n)
+      const stages = stagesFor(f, TOP, db.n, fine)
       stages.forEach((stage, si) => {
         // a stage that keeps its whole pool only reorders it, which the next stage undoes
         if (pool.length <= stage.keep && si < stages.length - 1) return

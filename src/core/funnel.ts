@@ -52,6 +52,11 @@ export function rescoreWidth(limit: number): number {
   return limit + Math.max(10, limit)
 }
 
+/** The funnel's stages for `limit` results; where a finer copy rescores, they keep rescoreWidth(limit) for it. */
+export function stagesFor(config: Funnel, limit: number, n: number, rescores: boolean): Stage[] {
+  return funnelStages(config, rescores ? rescoreWidth(limit) : limit, n)
+}
+
 /** Cosines of one query vector to rows by slot: from the bytes, or from the finer copy. */
 type Scores = (query: Float32Array, dims: number, slots: ArrayLike<number>, out?: Float32Array<ArrayBuffer>) => Float32Array
 
@@ -103,8 +108,8 @@ export function runFunnel(deps: FunnelDeps, query: QueryVectors, config: Funnel,
   const present = allowed ? [...allowed].filter((id) => table.has(id)) : null
   const n = present ? present.length : table.size
   const fine = table.rescores
-  const wide = fine ? rescoreWidth(limit) : limit
-  const stages: Stage[] = funnelStages(config, wide, n)
+  const stages = stagesFor(config, limit, n, fine)
+  const wide = stages[stages.length - 1].keep
   const exact = isExact(config, n)
   const groups = isGrouped(query) ? query.groups : undefined
   const finish = (hits: Hit[], dims: number) => (fine ? rank(table, hits.map((h) => h.id), query.at(dims), dims, limit, undefined, groups, true) : hits.slice(0, limit))
@@ -144,13 +149,10 @@ export type SlotScorer = (query: Float32Array, dims: number, slots: Int32Array) 
 /**
  * The rerank stages of a funnel on one query's shortlist, by slot: each stage scores its pool on
  * its prefix and keeps the best (ties by slot). What the batch path runs on each thread. With
- * `rescore`, the last stage keeps rescoreWidth(limit) and the finer copy picks the best `limit`.
+ * `rescore` (stages from stagesFor, rescoring), the finer copy then picks the best `limit` of the last.
  */
 export function rerankSlots(score: SlotScorer, query: Float32Array, pool: Int32Array, stages: Stage[], rescore?: { score: SlotScorer; limit: number }): { slots: Int32Array; scores: Float32Array } {
-  if (rescore && stages.length) {
-    const last = stages[stages.length - 1]
-    stages = [...stages.slice(0, -1), { dims: last.dims, keep: Math.max(last.keep, rescoreWidth(rescore.limit)) }, { dims: last.dims, keep: rescore.limit }]
-  }
+  if (rescore && stages.length) stages = [...stages, { dims: stages[stages.length - 1].dims, keep: rescore.limit }]
   let slots = pool
   let kept = new Float32Array(0)
   for (let at = 0; at < stages.length; at++) {

@@ -3,8 +3,8 @@
 // WebAssembly memory). For many queries at once (a batch API, a self-join such as a duplicates
 // finder: the K nearest of each row), not for one search.
 import { Worker } from 'node:worker_threads'
-import { funnelStages, type Funnel } from '../../../core/mrl'
-import { rerankSlots } from '../../../core/funnel'
+import type { Funnel } from '../../../core/mrl'
+import { rerankSlots, stagesFor } from '../../../core/funnel'
 import type { Hit } from '../../../core/funnel'
 import type { VectorTable } from '../../../core/vectors'
 import type { RerankReply, RerankRequest } from './rerankProtocol'
@@ -40,16 +40,16 @@ export class RerankPool {
    */
   async rerank(queries: Float32Array[], shortlists: number[][], config: Funnel, limit: number): Promise<Hit[][]> {
     const t = this.table
-    const stages = funnelStages(config, limit, t.size)
+    // the worker reads the finer copy through the same descriptor: what is buffered is written first
+    const fine = t.rescores && t.fine instanceof HalfRows ? t.fine : null
+    fine?.flush()
+    const stages = stagesFor(config, limit, t.size, fine !== null)
     // the shortlist stage is the index's: only the reranks after it run here
     const reranks = stages.length > 1 ? stages.slice(1) : stages
     const pools = shortlists.map((ids) => Int32Array.from(ids, (id) => t.slotOf(id)))
     const half = Math.ceil(queries.length / 2)
     const id = this.nextId++
     const theirs = new Promise<Extract<RerankReply, { type: 'result' }>>((resolve, reject) => this.pending.set(id, { resolve, reject }))
-    // the worker reads the finer copy through the same descriptor: what is buffered is written first
-    const fine = t.rescores && t.fine instanceof HalfRows ? t.fine : null
-    fine?.flush()
     this.worker.postMessage({ type: 'rerank', id, signed: t.signed, queries: queries.slice(half), pools: pools.slice(half), stages: reranks, fine: fine && { ...fine.handle, limit } } satisfies RerankRequest)
     const score = (q: Float32Array, dims: number, slots: Int32Array) => t.scoreSlots(q, dims, slots)
     const rescore = fine ? { score: (q: Float32Array, dims: number, slots: Int32Array) => t.fineSlots(q, dims, slots), limit } : undefined
