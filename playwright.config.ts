@@ -9,7 +9,7 @@ export default defineConfig({
   timeout: 15 * 60_000,
   expect: { timeout: 30_000 },
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['./e2e/timingReporter.ts']],
   outputDir: 'test-results',
   use: {
     headless: true,

@@ -89,8 +89,10 @@ test('index a folder, search by photo and by words, sweep the dial, open a photo
 
   // precision@10 by class at the precise end, 10 photo queries per class through the same API
   const perClass = new Map<string, number[]>()
-  for (const cls of new Set(trueClass.values())) {
-    const ids = [...trueClass].filter(([, c]) => c === cls).slice(0, 10).map(([id]) => id)
+  // the same ten a class every run: the first by file name (the grid's order follows file dates, which copying leaves nearly equal)
+  const byName = [...photos].sort((a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)) as { id: number; path: string }[]
+  for (const cls of [...new Set(trueClass.values())].sort()) {
+    const ids = byName.filter((p) => trueClass.get(p.id) === cls).slice(0, 10).map((p) => p.id)
     for (const id of ids) {
       const res = await apiCall(app, 'search', { query: { kind: 'photo', id }, dial: 1, limit: 10 })
       const hits = res.hits.filter((h: { id: number }) => trueClass.get(h.id) === cls).length

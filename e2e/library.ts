@@ -83,12 +83,14 @@ export async function indexedHome(opts: Parameters<typeof makeHome>[0] = {}): Pr
   }
   if (saved) return { app, home, data, stop }
   try {
+    const started = Date.now()
     await apiCall(app, 'addFolder', { path: home.pictures })
     const until = Date.now() + 10 * 60_000
     while ((await apiCall(app, 'status', {})).progress.phase !== 'done') {
       if (Date.now() > until) throw new Error('indexing did not finish in 10 minutes')
       await new Promise((r) => setTimeout(r, 500))
     }
+    console.log(`home library indexed in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   } catch (err) {
     await stop()
     throw err

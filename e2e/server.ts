@@ -16,10 +16,13 @@ export function startApp(dataDir: string, env: Record<string, string> = {}, root
   let output = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000)
+    let started = false
     const onData = (chunk: Buffer) => {
-      output += chunk.toString()
+      output = (output + chunk.toString()).slice(-8000) // the server's last words, for a stop that hangs
+      if (started) return
       const m = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=([\w-]+))/.exec(output)
       if (m) {
+        started = true
         clearTimeout(timer)
         const url = new URL(m[1])
         resolve({
@@ -27,17 +30,36 @@ export function startApp(dataDir: string, env: Record<string, string> = {}, root
           token: m[2],
           origin: url.origin,
           process: child,
-          stop: () =>
-            new Promise((done) => {
-              child.once('exit', () => done())
-              child.kill('SIGTERM')
-            })
+          stop: () => stopServer(child, () => output)
         })
       }
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)))
+  })
+}
+
+/**
+ * SIGTERM, as the app is quit; the server gives a close that hangs 30 s (shells/quit.ts). One that
+ * is still there 60 s on is killed, and its last output printed: a stuck stop costs a minute and
+ * says why, not the hook's 15-minute timeout.
+ */
+function stopServer(child: ChildProcess, output: () => string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  const started = Date.now()
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      console.error(`the server did not stop within 60 s of SIGTERM; killed. Its last output:\n${output()}`)
+      child.kill('SIGKILL')
+    }, 60_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      const took = (Date.now() - started) / 1000
+      if (took > 10) console.log(`the server took ${took.toFixed(1)} s to stop`)
+      done()
+    })
+    child.kill('SIGTERM')
   })
 }
 

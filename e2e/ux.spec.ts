@@ -140,8 +140,17 @@ test('13: the library is a timeline, newest first by the date taken (file date w
   // oldest first, by name, by folder
   await page.getByTestId('sort').selectOption('date-asc')
   await expect(headings.first()).toHaveAttribute('data-key', /^200[0-9]-/)
+  // by name: no heading, once the order's headings have answered (before they do, none shows either)
+  const named = page.waitForResponse((r) => r.url().endsWith('/api/timeline') && r.request().postDataJSON()?.sort === 'name')
   await page.getByTestId('sort').selectOption('name')
+  await named
+  await expect(page.getByTestId('thumb').first()).toBeVisible()
   await expect(page.getByTestId('group-heading')).toHaveCount(0)
+  for (const width of [1440, 800]) {
+    await page.setViewportSize({ width, height: 900 })
+    await shot(page, `timeline-by-name-${width}`)
+  }
+  await page.setViewportSize({ width: 1440, height: 900 })
   const names = await Promise.all((await page.getByTestId('thumb').all()).slice(0, 5).map(async (t) => (await apiCall(app, 'getPhoto', { id: Number(await t.getAttribute('data-id')) })).name))
   expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' })))
   await page.getByTestId('sort').selectOption('folder')

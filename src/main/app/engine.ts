@@ -193,15 +193,25 @@ export class Engine {
     return this.space.meta.values()
   }
 
+  /** what `close` is waiting for, for a shell that gives up on a close that hangs (shells/quit.ts) */
+  closing: string | null = null
+
   async close(): Promise<void> {
     const { fineTuning, switcher, adaptation, indexer, signals } = this.ctx
+    const step = (name: string) => (this.closing = name)
     try {
+      step('the backbone fine-tuning')
       await fineTuning.close()
       if (switcher.current().phase === 'adapting') adaptation.stop() // resumed at the next start
+      step('the model switch')
       await switcher.stop()
+      step('the adaptor training')
       await adaptation.close()
+      step('indexing')
       await indexer.stop()
+      step('the signals job')
       await signals.close()
+      step('the files')
       this.services.people.close()
       // a shortlist that cannot be saved (disk full) is rebuilt from the table on the next start
       if (this.space.hasShortlists) {

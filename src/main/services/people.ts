@@ -38,6 +38,7 @@ export class PeopleService {
   private faces = new Map<string, Face>()
   private space: PeopleOut['space'] = null
   private tables: PeopleTables | null = null
+  private opening: Promise<PeopleTables> | null = null
   /** edits and syncs one at a time */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -49,15 +50,21 @@ export class PeopleService {
     return run
   }
 
-  private async db(): Promise<PeopleTables> {
-    if (!this.tables) {
-      this.tables = await PeopleTables.open(this.ctx.dataDir)
-      const { people, faces, rejects } = await this.tables.read()
+  /** The tables, opened and read once: two callers at once (a sync and the screen) share one opening. */
+  private db(): Promise<PeopleTables> {
+    this.opening ??= (async () => {
+      const tables = await PeopleTables.open(this.ctx.dataDir)
+      const { people, faces, rejects } = await tables.read()
       this.names = new Map(people.map((p) => [p.id, p.name]))
       this.assigned = new Map(faces.map((f) => [f.key, { person: f.person, user: f.user }]))
       this.rejects = new Set(rejects.map((r) => `${r.key}|${r.person}`))
-    }
-    return this.tables
+      this.tables = tables
+      return tables
+    })().catch((err) => {
+      this.opening = null // the next call tries again
+      throw err
+    })
+    return this.opening
   }
 
   /** The faces signal's values changed (a run ended, or the app opened): cluster the new faces. */
@@ -255,5 +262,6 @@ export class PeopleService {
   close(): void {
     this.tables?.close()
     this.tables = null
+    this.opening = null
   }
 }

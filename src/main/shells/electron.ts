@@ -9,6 +9,7 @@ import { keepNewFilesPrivate } from '../adapters/fs/dataLayout'
 import type { EventName, JobEvent } from '../../shared/events'
 import { createRpc } from './rpc'
 import { appProtocolHandler } from './appProtocol'
+import { closeWithin } from './quit'
 import { APP_ORIGIN, APP_SCHEME, PRIVILEGED_SCHEMES, hardenSession, hardenWebContents, isTrustedSender, trustedOrigins, webPreferences, withPageCsp } from './security'
 
 keepNewFilesPrivate() // the data folder's files: this user's only
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', async () => {
     engine.off(channel, forward)
-    await engine.close()
+    await closeWithin(engine)
     app.quit()
   })
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { Engine } from '../../app/engine'
 import { rendererDir } from '../../app/config'
 import { startServer } from '../server'
+import { closeWithin } from '../quit'
 import { keepNewFilesPrivate } from '../../adapters/fs/dataLayout'
 import { call, dataDir, number } from './call'
 
@@ -21,8 +22,7 @@ export function serveCommand(program: Command): void {
       console.log(`data folder: ${status.dataDir}`)
       const stop = async () => {
         await server.close()
-        await engine.close()
-        process.exit(0)
+        process.exit((await closeWithin(engine)) ? 0 : 1)
       }
       process.on('SIGINT', stop)
       process.on('SIGTERM', stop)

@@ -18,7 +18,8 @@ export class Library {
   #pages = new SvelteMap<number, PhotoSummary[]>()
   #loading = new Set<number>()
   #filter: Filter | undefined
-  #sort: PhotoSort = 'date-desc'
+  /** state, not a plain field: the grid's headings follow the order (none by name) */
+  #sort = $state<PhotoSort>('date-desc')
   /** the rows last in view, fetched again first on a refresh */
   #inView: [number, number] = [0, PAGE_SIZE]
   // bumped on every reset, so answers to requests made before it are ignored

@@ -6,6 +6,9 @@ import type { SignalProgress } from '../../../shared/events'
 import { call } from './client'
 import { report } from './errors.svelte'
 
+/** the faces signal's name (jobs/signals/faces.ts) */
+const FACES = 'faces'
+
 type People = Output<'people'>
 type Faces = Output<'personFaces'>
 
@@ -16,7 +19,9 @@ export class PeopleState {
   person = $state<Faces | null>(null)
   /** people picked to merge, in the order picked (the first keeps its id) */
   picked = $state<number[]>([])
-  #lastPhase = ''
+  /** why the list could not be read (the screen says so, with a retry, instead of loading for good) */
+  error = $state<string | null>(null)
+  #lastSignal: string | null = null
 
   private async run<T>(p: Promise<T>): Promise<T | null> {
     try {
@@ -28,7 +33,13 @@ export class PeopleState {
   }
 
   async refresh(): Promise<void> {
-    const list = await this.run(call('people', {}))
+    let list: People | null = null
+    try {
+      list = await call('people', {})
+      this.error = null
+    } catch (err) {
+      this.error = (err as Error).message ?? String(err)
+    }
     if (list) this.list = list
     const id = this.person?.person.id
     if (id !== undefined) await this.show(id)
@@ -70,10 +81,14 @@ export class PeopleState {
 
   removeFace = (person: number, key: string) => this.apply(call('removeFaces', { person, keys: [key] }))
 
-  /** A signals job event: faces found or clustered again when a run ends. */
+  /**
+   * A signals job event. The faces are clustered into people before the job goes on to its next
+   * signal, so the list is read again as soon as the faces signal is over, not when every signal is.
+   */
   onSignals(s: SignalProgress): void {
-    if (s.phase === 'done' && this.#lastPhase !== 'done' && this.open) void this.refresh()
-    this.#lastPhase = s.phase
+    const current = s.phase === 'computing' ? s.signal : null
+    if (this.#lastSignal === FACES && current !== FACES && this.open) void this.refresh()
+    this.#lastSignal = current
   }
 
   /** How a person is shown when unnamed. */

@@ -34,6 +34,8 @@ export class Search {
   /** the dial position the current response was computed at */
   responseDial = $state<number | null>(null)
   busy = $state(false)
+  /** a re-run is waiting out the debounce (the dial or a filter moved): what is shown is of the setting before */
+  pending = $state(false)
   dial = $state(savedDial())
   /** a custom (Ds, K, Dr) that overrides the dial until the dial moves again */
   custom = $state<FunnelConfig | null>(savedCustom())
@@ -64,6 +66,7 @@ export class Search {
   clear(): void {
     this.#seq++
     clearTimeout(this.#timer)
+    this.pending = false
     this.query = null
     this.title = ''
     this.response = null
@@ -96,13 +99,16 @@ export class Search {
   /** Dragging the dial or typing a filter fires many changes; search once they settle. */
   rerunSoon(): void {
     clearTimeout(this.#timer)
-    if (this.query) this.#timer = setTimeout(() => void this.run(), DIAL_DEBOUNCE_MS)
+    if (!this.query) return
+    this.pending = true
+    this.#timer = setTimeout(() => void this.run(), DIAL_DEBOUNCE_MS)
   }
 
   async run(): Promise<void> {
     const query = this.query
     if (!query) return
     clearTimeout(this.#timer)
+    this.pending = false
     const seq = ++this.#seq
     const dial = this.dial
     const custom = this.custom
