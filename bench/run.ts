@@ -70,6 +70,11 @@ export async function runBench(argv: string[]): Promise<BenchReport | null> {
     await benchMemory(argv, argv.includes('--out') ? args.out : argv.includes('--small') ? null : args.out)
     return null
   }
+  if (argv.includes('--storages')) {
+    const { benchStorages } = await import('./storages')
+    await benchStorages(argv, args.out)
+    return null
+  }
   if (argv.includes('--interleaved')) {
     const { runInterleaved } = await import('./interleavedRun')
     await runInterleaved(argv, args.options, args.out)

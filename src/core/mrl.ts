@@ -208,7 +208,10 @@ export function dialLadder(nesting: number[]): { ds: number; k: number; dr: numb
  * The funnels worth measuring on a library of n photos: short shortlist prefixes (where the
  * speed-up is), shortlists smaller than the library, rerank prefixes at least as long.
  */
-export function funnelCandidates(nesting: number[], n: number, ks = [50, 200, 800, 2000]): { ds: number; k: number; dr: number }[] {
+/** the shortlist sizes the measured dial tries (and a shortlist's storage is judged at) */
+export const FUNNEL_KS: readonly number[] = [50, 200, 800, 2000]
+
+export function funnelCandidates(nesting: number[], n: number, ks = FUNNEL_KS): { ds: number; k: number; dr: number }[] {
   const full = nesting[nesting.length - 1]
   const shortlistDims = nesting.filter((m) => m <= Math.max(nesting[0], full / 8))
   const out: { ds: number; k: number; dr: number }[] = []

@@ -15,7 +15,8 @@ import type { Adaptor } from '../../training/adaptor'
 import type { Model } from '../adapters/models/modelCard'
 import { modelId } from '../adapters/models/registry'
 import type { Library, PhotoMeta } from '../ports/photos'
-import { Shortlist, fingerprint } from '../adapters/usearch/shortlist'
+import { type Shortlist, fingerprint } from '../adapters/usearch/shortlist'
+import { openShortlist } from '../adapters/usearch/storagePick'
 import { PhotoTable } from './photoTable'
 import { nearestOfEach } from '../adapters/workers/rerankPool'
 import type { Funnel } from '../../core/mrl'
@@ -128,11 +129,11 @@ export class SearchSpace {
     this.revision++
   }
 
-  /** The shortlist index for a prefix, loaded from disk or rebuilt when it disagrees with the table. */
+  /** The shortlist index for a prefix, loaded from disk or rebuilt (at the smallest storage that holds) when it disagrees with the table. */
   shortlist(dims: number): Shortlist {
     let s = this.shortlists.get(dims)
     if (!s) {
-      s = Shortlist.open(this.dataDir, this.vectors, dims, this.spaceId).shortlist
+      s = openShortlist(this.dataDir, this.vectors, dims, this.spaceId).shortlist
       this.shortlists.set(dims, s)
     }
     return s

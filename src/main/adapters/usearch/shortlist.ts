@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import usearch, { type BatchMatches, type Index, type ScalarKind } from 'usearch'
-import { prefix } from '../../../core/mrl'
 import type { VectorTable } from '../../../core/vectors'
+import { centredPrefix, type ShortlistStorage, type StorageRecall } from '../../../core/adanns'
 import { writeFileAtomicSync } from '../fs/atomicWrite'
 import { dataLayout } from '../fs/dataLayout'
 
-export type Quantization = 'f32' | 'f16' | 'i8'
+export type Quantization = 'f32' | ShortlistStorage
 
 /**
  * From this many photos a graph over a short prefix (Ds <= COMPACT_DIMS) is sparser: at 1,000,000
@@ -39,6 +39,10 @@ export class Shortlist {
   private index: Index
   /** search threads: an index built on one thread has one search context reserved (0: every core) */
   private threads = 0
+  /** what picked this storage (adapters/usearch/storagePick.ts), kept with the index; null: not measured */
+  measured: StorageRecall[] | null = null
+  /** b1 only: the library's mean prefix, taken off every vector before its signs are kept (core/adanns.ts) */
+  center: Float32Array | null = null
 
   private constructor(readonly dims: number, readonly quantization: Quantization, readonly connectivity: number) {
     this.index = Shortlist.empty(dims, quantization, connectivity)
@@ -47,7 +51,8 @@ export class Shortlist {
   private static empty(dims: number, quantization: Quantization, connectivity: number): Index {
     return new usearch.Index({
       dimensions: dims,
-      metric: usearch.MetricKind.Cos,
+      // one bit a dim (the sign, cast by usearch from the float prefix) is compared by Hamming distance
+      metric: quantization === 'b1' ? usearch.MetricKind.Hamming : usearch.MetricKind.Cos,
       quantization: quantization as ScalarKind,
       connectivity,
       expansion_add: 128,
@@ -56,15 +61,16 @@ export class Shortlist {
     })
   }
 
-  static build(table: VectorTable, dims: number, quantization: Quantization = 'f16', connectivity = connectivityFor(table.size, dims)): Shortlist {
+  static build(table: VectorTable, dims: number, quantization: Quantization = 'f16', connectivity = connectivityFor(table.size, dims), center: Float32Array | null = null): Shortlist {
     const s = new Shortlist(dims, quantization, connectivity)
+    s.center = quantization === 'b1' ? center : null
     const ids = table.allIds()
     if (ids.length) {
       const vectors = new Float32Array(ids.length * dims)
       const row = new Float32Array(dims)
       ids.forEach((id, i) => {
         table.rowInto(table.slotOf(id), row, 0, dims)
-        vectors.set(prefix(row, dims), i * dims)
+        vectors.set(s.prefix(row), i * dims)
       })
       // a parallel build links the graph in an order that varies run to run; below DETERMINISTIC_UP_TO
       // one thread builds it the same every time (a rebuilt index answers as the saved one did)
@@ -74,25 +80,30 @@ export class Shortlist {
     return s
   }
 
-  /** Loads a persisted index when its fingerprint matches, else rebuilds and saves it. */
-  static open(dir: string, table: VectorTable, dims: number, model: string, quantization: Quantization = 'f16'): { shortlist: Shortlist; rebuilt: boolean } {
+  /** A persisted index, when its fingerprint says it holds this table's rows; else null. */
+  static load(dir: string, table: VectorTable, dims: number, model: string, quantization: Quantization): Shortlist | null {
     const file = dataLayout(dir).shortlist(dims, quantization)
     const metaFile = `${file}.json`
-    const want = fingerprint(table.allIds(), dims, quantization, model)
-    if (existsSync(file) && existsSync(metaFile)) {
-      try {
-        const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { fingerprint: string }
-        if (meta.fingerprint === want) {
-          const s = new Shortlist(dims, quantization, connectivityFor(table.size, dims))
-          s.index.load(file)
-          if (s.index.size() === table.size) return { shortlist: s, rebuilt: false }
-        }
-      } catch {
-        // unreadable or torn: rebuild below
-      }
+    if (!existsSync(file) || !existsSync(metaFile)) return null
+    try {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { fingerprint: string; measured?: StorageRecall[]; center?: number[] | null }
+      if (meta.fingerprint !== fingerprint(table.allIds(), dims, quantization, model)) return null
+      const s = new Shortlist(dims, quantization, connectivityFor(table.size, dims))
+      s.index.load(file)
+      s.measured = meta.measured ?? null
+      s.center = quantization === 'b1' && meta.center ? Float32Array.from(meta.center) : null
+      return s.index.size() === table.size ? s : null
+    } catch {
+      return null // unreadable or torn: rebuilt by the caller
     }
+  }
+
+  /** Loads a persisted index when its fingerprint matches, else rebuilds and saves it. */
+  static open(dir: string, table: VectorTable, dims: number, model: string, quantization: Quantization = 'f16'): { shortlist: Shortlist; rebuilt: boolean } {
+    const loaded = Shortlist.load(dir, table, dims, model, quantization)
+    if (loaded) return { shortlist: loaded, rebuilt: false }
     const shortlist = Shortlist.build(table, dims, quantization)
-    shortlist.save(file, want)
+    shortlist.save(dataLayout(dir).shortlist(dims, quantization), fingerprint(table.allIds(), dims, quantization, model))
     return { shortlist, rebuilt: true }
   }
 
@@ -101,15 +112,20 @@ export class Shortlist {
     rmSync(`${file}.json`, { force: true })
     this.index.save(`${file}.tmp`)
     renameSync(`${file}.tmp`, file)
-    writeFileAtomicSync(`${file}.json`, JSON.stringify({ fingerprint: print, dims: this.dims, count: this.size }))
+    writeFileAtomicSync(`${file}.json`, JSON.stringify({ fingerprint: print, dims: this.dims, count: this.size, measured: this.measured, center: this.center && Array.from(this.center) }))
   }
 
   get size(): number {
     return this.index.size()
   }
 
+  /** what the index is given for a vector, added or searched: its unit Ds-prefix (centred for b1) */
+  private prefix(v: Float32Array): Float32Array {
+    return centredPrefix(v, this.dims, this.center)
+  }
+
   add(id: number, full: Float32Array): void {
-    this.index.add(BigInt(id), prefix(full, this.dims))
+    this.index.add(BigInt(id), this.prefix(full))
   }
 
   remove(id: number): void {
@@ -120,7 +136,7 @@ export class Shortlist {
   searchMany(queries: Float32Array[], k: number): number[][] {
     if (!this.size || !queries.length) return queries.map(() => [])
     const batch = new Float32Array(queries.length * this.dims)
-    queries.forEach((q, i) => batch.set(prefix(q, this.dims), i * this.dims))
+    queries.forEach((q, i) => batch.set(this.prefix(q), i * this.dims))
     if (queries.length === 1) return [this.search(queries[0], k)]
     // a flat matrix of several rows answers as a batch; the typings only know the one-vector case
     const m = this.index.search(batch, Math.min(k, this.size), this.threads) as unknown as BatchMatches
@@ -132,7 +148,7 @@ export class Shortlist {
 
   search(query: Float32Array, k: number): number[] {
     if (!this.size) return []
-    const m = this.index.search(prefix(query, this.dims), Math.min(k, this.size), this.threads)
+    const m = this.index.search(this.prefix(query), Math.min(k, this.size), this.threads)
     return Array.from(m.keys, (key) => Number(key))
   }
 }

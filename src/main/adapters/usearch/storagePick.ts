@@ -1,0 +1,68 @@
+// Which storage a shortlist index gets (core/adanns.ts): the smallest whose shortlists keep the true
+// top 10 as float32's do, measured on a sample of this library's own rows when the index is first
+// built, and kept beside it. One bit a dim makes a 64-dim index 8 bytes a photo instead of 128.
+import { rmSync } from 'node:fs'
+import { meanPrefix, measureStorages, pickStorage, sampleK, STORAGES, type StorageRecall } from '../../../core/adanns'
+import { FUNNEL_KS } from '../../../core/mrl'
+import type { VectorTable } from '../../../core/vectors'
+import { rng } from '../../../training/linalg'
+import { dataLayout } from '../fs/dataLayout'
+import { fingerprint, Shortlist } from './shortlist'
+
+/** rows measured on: every row of a library up to this size, a seeded sample of a larger one */
+export const SAMPLE_ROWS = 20_000
+export const SAMPLE_QUERIES = 100
+
+export interface StorageMeasure {
+  /** the shortlist sizes judged, on the library (the sample judges each scaled: core/adanns.ts sampleK) */
+  ks: number[]
+  measured: StorageRecall[]
+  /** the sample's mean prefix, which a b1 index centres on */
+  center: Float32Array
+}
+
+/** Each storage's shortlist recall at the dial's shortlist sizes, on a sample of the table's rows. */
+export function measureTable(table: VectorTable, ds: number, seed = 7): StorageMeasure {
+  const ids = table.allIds()
+  const n = ids.length
+  const rows = Math.min(n, SAMPLE_ROWS)
+  const random = rng(seed)
+  // a partial Fisher-Yates shuffle of the slots: the first `rows` are the sample
+  const picked = Int32Array.from(ids)
+  for (let i = 0; i < rows; i++) {
+    const j = i + Math.floor(random() * (n - i))
+    ;[picked[i], picked[j]] = [picked[j], picked[i]]
+  }
+  const full = new Float32Array(rows * table.dims)
+  for (let i = 0; i < rows; i++) {
+    const row = full.subarray(i * table.dims, (i + 1) * table.dims)
+    table.rowInto(table.slotOf(picked[i]), row, 0, table.dims)
+    let norm = 0
+    for (const x of row) norm += x * x
+    norm = Math.sqrt(norm) || 1
+    for (let j = 0; j < row.length; j++) row[j] /= norm
+  }
+  const ks = FUNNEL_KS.filter((k) => k < n)
+  const queries = Array.from({ length: Math.min(SAMPLE_QUERIES, rows - 1) }, (_, i) => i)
+  const measured = measureStorages({ full, fullDims: table.dims, ds, queries, ks: ks.map((k) => sampleK(k, n, rows)) })
+  return { ks, measured, center: meanPrefix(full, table.dims, ds) }
+}
+
+/**
+ * The shortlist over a prefix: the saved index when it still holds the table's rows and its storage
+ * was measured; else the storage is measured, the smallest that holds is built (or a saved one of
+ * that storage reused), and the other storages' files for this prefix are removed.
+ */
+export function openShortlist(dir: string, table: VectorTable, dims: number, model: string): { shortlist: Shortlist; rebuilt: boolean } {
+  for (const kind of STORAGES) {
+    const saved = Shortlist.load(dir, table, dims, model, kind)
+    if (saved?.measured) return { shortlist: saved, rebuilt: false }
+  }
+  const { measured, center } = table.size > 10 ? measureTable(table, dims) : { measured: null, center: null }
+  const kind = measured ? pickStorage(measured) : 'f16'
+  const shortlist = Shortlist.load(dir, table, dims, model, kind) ?? Shortlist.build(table, dims, kind, undefined, center)
+  shortlist.measured = measured
+  shortlist.save(dataLayout(dir).shortlist(dims, kind), fingerprint(table.allIds(), dims, kind, model, shortlist.connectivity))
+  for (const other of STORAGES) if (other !== kind) for (const f of [dataLayout(dir).shortlist(dims, other), `${dataLayout(dir).shortlist(dims, other)}.json`]) rmSync(f, { force: true })
+  return { shortlist, rebuilt: true }
+}
