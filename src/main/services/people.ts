@@ -10,6 +10,7 @@ import { FACE_NESTING } from '../../training/faceSpace'
 import { PeopleTables } from '../adapters/lance/faceTables'
 import { FaceClient } from '../adapters/workers/faceClient'
 import { dataLayout } from '../adapters/fs/dataLayout'
+import { openImage } from '../adapters/image/heic'
 import { writeFileAtomicSync } from '../adapters/fs/atomicWrite'
 import { openInside, realRoots } from '../adapters/fs/openInside'
 import { FACES, faceKey, type PhotoFaces } from '../jobs/signals/faces'
@@ -156,8 +157,9 @@ export class PeopleService {
       try {
         const handle = await openInside(photo.path, await realRoots(await this.ctx.slot.current.store.listFolders()))
         const bytes = await handle.readFile().finally(() => handle.close())
-        const upright = await sharp(bytes).rotate().toBuffer({ resolveWithObject: true })
-        jpeg = await sharp(upright.data).extract(faceCrop(face.box, upright.info.width, upright.info.height)).resize(128, 128, { fit: 'cover' }).jpeg({ quality: 82 }).toBuffer()
+        const upright = await (await openImage(bytes)).rotate().raw().toBuffer({ resolveWithObject: true })
+        const { width, height, channels } = upright.info
+        jpeg = await sharp(upright.data, { raw: { width, height, channels } }).extract(faceCrop(face.box, upright.info.width, upright.info.height)).resize(128, 128, { fit: 'cover' }).jpeg({ quality: 82 }).toBuffer()
         writeFileAtomicSync(file, jpeg)
       } catch {
         return ''

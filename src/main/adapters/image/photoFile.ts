@@ -51,9 +51,9 @@ export function cameraName(make: string | null, model: string | null): string | 
 export function decodeReason(message: string): string {
   const lines = [...new Set(message.split('\n').map((l) => l.replace(/^(Input buffer has corrupt header:\s*)?(VipsJpeg|vipspng|VipsForeignLoad\w*|heif):\s*/i, '').trim()).filter(Boolean))]
   const detail = (lines[0] ?? message).slice(0, 120)
-  // sharp's prebuilt libvips decodes AVIF but carries no HEVC decoder (libde265): an iPhone's HEIC
-  // photo is whole, only unreadable here, so say that rather than the seek errors that come first
-  if (/compression format has not been built in: HEVC/i.test(message)) return 'a HEIC photo (HEVC-coded, as phones save them): this build of the app cannot decode HEVC yet'
+  // sharp's prebuilt libvips carries no HEVC decoder (libde265), so a HEIC photo is decoded by libheif
+  // (image/heic.ts); should libvips be asked anyway, say what the file is rather than the seek errors
+  if (/compression format has not been built in: HEVC/i.test(message)) return 'a HEIC photo (HEVC-coded, as phones save them) that libvips was asked to decode and cannot'
   if (/premature end|truncated|read error|unexpected end|end of (file|stream)/i.test(message)) return `not a readable image: the file is cut short, as by an unfinished copy or download (${detail})`
   if (/unsupported image format|not a known file format/i.test(message)) return 'not a readable image: not a picture format this app knows'
   if (/corrupt|invalid|bad|damaged/i.test(message)) return `not a readable image: its data is damaged (${detail})`

@@ -5,6 +5,7 @@
 // input is made from that raster. Indexing, search by photo, fine-tuning and the model check all go
 // through decodeSmall, so a photo gives the same input wherever it is embedded.
 import sharp from 'sharp'
+import { openImage } from './heic'
 
 export interface InputSpec {
   size: number
@@ -35,7 +36,8 @@ export interface Raster {
  * `width`/`height`: the photo's size after orientation, when the caller has read the header.
  */
 export async function decodeSmall(input: string | Buffer, inputSize: number, size?: { width: number; height: number }): Promise<Raster> {
-  const img = sharp(input, { limitInputPixels: MAX_PIXELS, failOn: 'error' })
+  const options = { limitInputPixels: MAX_PIXELS, failOn: 'error' } as const
+  const img = typeof input === 'string' ? sharp(input, options) : await openImage(input, options)
   if (!size) {
     const m = await img.metadata()
     const swap = (m.orientation ?? 1) >= 5

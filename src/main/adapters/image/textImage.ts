@@ -3,6 +3,7 @@
 // whole), and the copies the text detector looks at, sized to multiples of 32 as it needs.
 import sharp from 'sharp'
 import { MAX_PIXELS } from './preprocess'
+import { openImage } from './heic'
 
 /** Packed RGB, 3 bytes a pixel. */
 export interface Pixels {
@@ -16,7 +17,7 @@ export const READ_SIZE = 1600
 
 /** Decodes a photo file's bytes, upright, to RGB at most `side` on its long side (a small side decodes a JPEG at 1/8 its size). */
 export async function decodeForText(file: Buffer, side = READ_SIZE): Promise<Pixels> {
-  const { data, info } = await sharp(file, { limitInputPixels: MAX_PIXELS, failOn: 'error' })
+  const { data, info } = await (await openImage(file, { limitInputPixels: MAX_PIXELS, failOn: 'error' }))
     .rotate()
     .resize(side, side, { fit: 'inside', withoutEnlargement: true })
     .removeAlpha()

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream'
 import sharp from 'sharp'
 import { openInside, OutsideLibraryError } from '../fs/openInside'
 import { MAX_PIXELS } from '../image/preprocess'
+import { openImage } from '../image/heic'
 import { MAX_FILE_BYTES } from '../image/photoFile'
 import { SNIFF_BYTES, sniffMediaType } from './mediaType'
 
@@ -59,9 +60,9 @@ async function render(handle: FileHandle, size: number, format: 'tiff' | 'heif')
     at += bytesRead
   }
   try {
-    const image = sharp(bytes, { limitInputPixels: MAX_PIXELS })
     // sharp picks its decoder from the bytes too: it must be the format the magic number named
-    if ((await image.metadata()).format !== format) throw new Error('the file is not what its first bytes say')
+    if ((await sharp(bytes, { limitInputPixels: MAX_PIXELS }).metadata()).format !== format) throw new Error('the file is not what its first bytes say')
+    const image = await openImage(bytes, { limitInputPixels: MAX_PIXELS })
     return await image.rotate().resize(RENDER_MAX_SIDE, RENDER_MAX_SIDE, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 90 }).toBuffer()
   } catch (err) {
     throw new MediaRefused(`this ${format.toUpperCase()} photo cannot be shown (${(err as Error).message})`, 415)

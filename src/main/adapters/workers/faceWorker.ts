@@ -7,6 +7,7 @@ import sharp from 'sharp'
 import { assignFaces, faceCrop } from '../../../core/faces'
 import { fitFaceSpace, loadFaceSpace, saveFaceSpace, toFaceSpace, type FaceSpace, type SavedFaceSpace } from '../../../training/faceSpace'
 import { HumanFaces } from '../faces/humanFaces'
+import { openImage } from '../image/heic'
 import { FACE_DIMS } from '../faces/dims'
 import { FaceVectorTable } from '../lance/faceTables'
 import { writeFileAtomicSync } from '../fs/atomicWrite'
@@ -26,7 +27,7 @@ let faces: HumanFaces | null = null
 
 async function detect(bytes: Uint8Array): Promise<Extract<FaceReply, { type: 'detected' }>> {
   faces ??= await HumanFaces.create()
-  const { data, info } = await sharp(bytes).rotate().resize(DECODE_SIZE, DECODE_SIZE, { fit: 'inside', withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  const { data, info } = await (await openImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))).rotate().resize(DECODE_SIZE, DECODE_SIZE, { fit: 'inside', withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true })
   const found = await faces.detect(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height)
   const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } }
   const out = await Promise.all(
