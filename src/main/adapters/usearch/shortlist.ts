@@ -24,6 +24,8 @@ export const COMPACT_CONNECTIVITY = 5
 export const DEFAULT_CONNECTIVITY = 16
 /** Libraries up to this size get a single-threaded, reproducible shortlist build (well under a second at Ds=16). */
 export const DETERMINISTIC_UP_TO = 20_000
+/** rows handed to usearch at once while an index is built (at least DETERMINISTIC_UP_TO: one chunk there) */
+const BUILD_CHUNK = 65_536
 
 export function connectivityFor(photos: number, dims: number): number {
   return photos >= COMPACT_FROM && dims <= COMPACT_DIMS ? COMPACT_CONNECTIVITY : DEFAULT_CONNECTIVITY
@@ -65,17 +67,20 @@ export class Shortlist {
     const s = new Shortlist(dims, quantization, connectivity)
     s.center = quantization === 'b1' ? center : null
     const ids = table.allIds()
-    if (ids.length) {
-      const vectors = new Float32Array(ids.length * dims)
-      const row = new Float32Array(dims)
-      ids.forEach((id, i) => {
+    // a parallel build links the graph in an order that varies run to run; below DETERMINISTIC_UP_TO
+    // one thread builds it the same every time (a rebuilt index answers as the saved one did)
+    s.threads = ids.length <= DETERMINISTIC_UP_TO ? 1 : 0
+    // added a chunk of prefixes at a time: the whole n x Ds float32 copy would add 256 MB to the
+    // peak at 1,000,000 x 64 while the graph is built
+    const vectors = new Float32Array(Math.min(ids.length, BUILD_CHUNK) * dims)
+    const row = new Float32Array(dims)
+    for (let from = 0; from < ids.length; from += BUILD_CHUNK) {
+      const chunk = ids.subarray(from, Math.min(ids.length, from + BUILD_CHUNK))
+      chunk.forEach((id, i) => {
         table.rowInto(table.slotOf(id), row, 0, dims)
         vectors.set(s.prefix(row), i * dims)
       })
-      // a parallel build links the graph in an order that varies run to run; below DETERMINISTIC_UP_TO
-      // one thread builds it the same every time (a rebuilt index answers as the saved one did)
-      s.threads = ids.length <= DETERMINISTIC_UP_TO ? 1 : 0
-      s.index.add(BigUint64Array.from(ids, (i) => BigInt(i)), vectors, s.threads)
+      s.index.add(BigUint64Array.from(chunk, (i) => BigInt(i)), vectors.subarray(0, chunk.length * dims), s.threads)
     }
     return s
   }
