@@ -33,6 +33,8 @@ export function interleavedConfigs(full: number, n: number): OurConfig[] {
   const out: OurConfig[] = []
   if (n > 100_000) {
     for (const k of [100, 200, 250, 300, 400, 800]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'f16' })
+    // the storage the app picks at 1M (core/adanns.ts; bench/results/memory.json)
+    for (const k of [250, 300]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'i8' })
     return out
   }
   for (const ds of [32, 64]) for (const k of [100, 200, 400, 800, 1600]) out.push({ funnel: { ds, k, dr: full }, quantization: 'f16' })
