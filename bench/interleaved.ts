@@ -33,7 +33,7 @@ export function interleavedConfigs(full: number, n: number): OurConfig[] {
   const out: OurConfig[] = []
   if (n > 100_000) {
     for (const k of [100, 200, 250, 300, 400, 800]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'f16' })
-    // the storage the app picks at 1M (core/adanns.ts; bench/results/memory.json)
+    // int8 beside f16: above 50,000 photos the app keeps f16 (adapters/usearch/storagePick.ts), and this shows why
     for (const k of [250, 300]) out.push({ funnel: { ds: 64, k, dr: full }, quantization: 'i8' })
     return out
   }

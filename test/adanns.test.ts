@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeAs, HOLD_TOLERANCE, meanPrefix, measureStorages, pickStorage, STORAGES, type StorageRecall } from '../src/core/adanns.ts'
+import { decodeAs, holds, meanPrefix, measureStorages, pickStorage, STORAGES, type StorageRecall } from '../src/core/adanns.ts'
 import { prefixCosine } from '../src/core/mrl.ts'
 import { VectorTable } from '../src/core/vectors.ts'
 import { rng } from '../src/training/linalg.ts'
@@ -68,10 +68,9 @@ test('the pick is the smallest storage that holds at every K, and every smaller 
     const base = measured.find((m) => m.kind === 'f32')!
     const pick = pickStorage(measured)
     picks.push(pick)
-    const holds = (m: StorageRecall) => m.recall.every((r, i) => r >= base.recall[i] - HOLD_TOLERANCE)
     const chosen = measured.find((m) => m.kind === pick)!
-    assert.ok(holds(chosen) || pick === 'f16', `${c.name}: ${pick} holds (${chosen.recall} against ${base.recall})`)
-    for (const smaller of STORAGES.slice(0, STORAGES.indexOf(pick))) assert.ok(!holds(measured.find((m) => m.kind === smaller)!), `${c.name}: ${smaller} is smaller and does not hold`)
+    assert.ok(holds(chosen, base) || pick === 'f16', `${c.name}: ${pick} holds (${chosen.recall} against ${base.recall})`)
+    for (const smaller of STORAGES.slice(0, STORAGES.indexOf(pick))) assert.ok(!holds(measured.find((m) => m.kind === smaller)!, base), `${c.name}: ${smaller} is smaller and does not hold`)
     assert.ok(chosen.bytes <= measured.find((m) => m.kind === 'f16')!.bytes)
   }
   assert.equal(picks[0], 'b1', 'groups far apart: their centred signs alone keep the top 10')
