@@ -1,6 +1,6 @@
 // The shortlist's storage, AdANNS-style (src/core/adanns.ts): for each prefix Ds, what the app
-// measures when it builds an index (each storage's share of the true top 10 on a sample of the
-// library, and its pick), against real usearch indexes of every storage on the whole library: bytes
+// measures when it builds an index (each storage's share of the true top 10 on the library's rows,
+// and its pick), against real usearch indexes of every storage on the whole library: bytes
 // a vector on disk, build time, and the funnel Ds -> K -> all dims' recall@10 on the test queries,
 // run through runFunnel as the app runs it (so the rerank, the f16 rescoring included, is the app's).
 //   npm run bench -- --storages [--out DIR] (bench/results by default)
@@ -9,11 +9,12 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { pickStorage, STORAGES } from '../src/core/adanns'
 import { runFunnel } from '../src/core/funnel'
-import { FUNNEL_KS, prefixCosine } from '../src/core/mrl'
+import { FUNNEL_KS } from '../src/core/mrl'
 import { Shortlist } from '../src/main/adapters/usearch/shortlist'
 import { measureTable } from '../src/main/adapters/usearch/storagePick'
 import { queryVectors, realDatabase, sampleRows } from './database'
 import { CACHE, loadEmbeddings } from './embeddings'
+import { exactTopRows } from './exact'
 import { log, machine } from './results'
 
 const TOP = 10
@@ -24,10 +25,7 @@ export async function benchStorages(argv: string[], out: string | null): Promise
   const db = realDatabase(e.train)
   const d = db.dims
   const queries = queryVectors(e.test, sampleRows(e.test.n, 200))
-  const truth = queries.map((q) => {
-    const s = Array.from({ length: db.n }, (_, i) => ({ i, s: prefixCosine(db.vectors, i * d, q, 0, d) }))
-    return new Set(s.sort((a, b) => b.s - a.s).slice(0, TOP).map((x) => x.i))
-  })
+  const truth = exactTopRows(db, queries, d, TOP).map((top) => new Set(top))
   const work = join(CACHE, 'scratch', `storages-${process.pid}`)
   mkdirSync(work, { recursive: true })
   const rows: string[] = []

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeAs, holds, meanPrefix, measureStorages, pickStorage, STORAGES, type StorageRecall } from '../src/core/adanns.ts'
-import { prefixCosine } from '../src/core/mrl.ts'
+import { prefixCosine, prefixRows } from '../src/core/mrl.ts'
 import { VectorTable } from '../src/core/vectors.ts'
 import { rng } from '../src/training/linalg.ts'
 import { dataLayout } from '../src/main/adapters/fs/dataLayout.ts'
@@ -32,16 +32,8 @@ function clustered(clusters: number, size: number, dims: number, spread: number,
   return out
 }
 
-function unitRows(v: Float32Array, dims: number): Float32Array {
-  const out = v.slice()
-  for (let i = 0; i < out.length / dims; i++) {
-    let s = 0
-    for (let j = 0; j < dims; j++) s += out[i * dims + j] ** 2
-    const n = Math.sqrt(s) || 1
-    for (let j = 0; j < dims; j++) out[i * dims + j] /= n
-  }
-  return out
-}
+/** each row scaled to unit length */
+const unitRows = (v: Float32Array, dims: number): Float32Array => prefixRows(v, v.length / dims, dims, dims).rows
 
 const tableOf = (v: Float32Array, dims: number) => VectorTable.from(dims, Int32Array.from({ length: v.length / dims }, (_, i) => i), v)
 

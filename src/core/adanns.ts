@@ -1,8 +1,9 @@
 // AdANNS-style shortlists (Rege et al., NeurIPS 2023): the index that shortlists K candidates on the
 // Ds-prefix need not keep that prefix at full precision, only well enough that the funnel's answer
 // holds, since the rerank after it reads the rows themselves. This measures what each storage keeps
-// of the true top 10 (full-dim cosine) on a sample of the library, and picks the smallest that holds.
+// of the true top 10 (full-dim cosine) on the library's rows, and picks the smallest that holds.
 import { halfTable, toHalf } from './half'
+import { prefix, prefixRows } from './mrl'
 
 /** How a shortlist index stores the prefix: one bit a dim (its sign), one byte, two bytes. */
 export type ShortlistStorage = 'b1' | 'i8' | 'f16'
@@ -29,11 +30,7 @@ export function decodeAs(kind: ShortlistStorage | 'f32', v: Float32Array, center
     const x = v[i]
     out[i] = kind === 'b1' ? (x - (center?.[i] ?? 0) > 0 ? 1 : -1) : kind === 'i8' ? Math.max(-127, Math.min(127, Math.round(x * 127))) : half ? half[toHalf(x)] : x
   }
-  let n = 0
-  for (let i = 0; i < out.length; i++) n += out[i] * out[i]
-  n = Math.sqrt(n)
-  if (n > 0) for (let i = 0; i < out.length; i++) out[i] /= n
-  return out
+  return prefix(out, out.length)
 }
 
 /** The mean of normalised prefixes (rows x ds, each already unit length): what b1 centres on. */
@@ -51,23 +48,20 @@ export function meanPrefix(rows: Float32Array, full: number, ds: number): Float3
 
 /** A unit prefix (length ds) of `v`, minus `center`: what a b1 index is given, add and search alike. */
 export function centredPrefix(v: Float32Array, ds: number, center: Float32Array | null): Float32Array {
-  const out = v.slice(0, ds)
-  let norm = 0
-  for (let i = 0; i < ds; i++) norm += out[i] * out[i]
-  norm = Math.sqrt(norm) || 1
-  for (let i = 0; i < ds; i++) out[i] = out[i] / norm - (center?.[i] ?? 0)
+  const out = prefix(v, ds)
+  if (center) for (let i = 0; i < ds; i++) out[i] -= center[i]
   return out
 }
 
 export interface QuantizationSample {
-  /** the sample's rows on all dims, each normalised (s x full) */
+  /** the rows on all dims, each normalised (n x full) */
   full: Float32Array
   fullDims: number
   /** the shortlist's prefix length */
   ds: number
-  /** rows of the sample used as queries (their own row is left out of their answers) */
+  /** rows used as queries (their own row is left out of their answers) */
   queries: number[]
-  /** shortlist sizes to judge, as fractions of the sample already (see `sampleK`) */
+  /** shortlist sizes to judge */
   ks: number[]
 }
 
@@ -95,19 +89,20 @@ function truth(x: QuantizationSample, q: number, rows: number): number[] {
 }
 
 /**
- * Each storage's shortlist recall on the sample: for each query, where each of its true top 10
+ * Each storage's shortlist recall on the rows: for each query, where each of its true top 10
  * ranks among all rows on the decoded prefix (rows of equal score share the places they span: one
  * bit a dim has only ds + 1 distances), so every k is judged from one pass.
  */
 export function measureStorages(x: QuantizationSample): StorageRecall[] {
   const rows = x.full.length / x.fullDims
   const tops = x.queries.map((q) => truth(x, q, rows))
-  const center = meanPrefix(x.full, x.fullDims, x.ds)
+  // each row as the index is given it: its unit prefix (the centre is taken off for b1 in decodeAs)
+  const unit = prefixRows(x.full, rows, x.fullDims, x.ds).rows
+  const center = meanPrefix(unit, x.ds, x.ds)
   const out: StorageRecall[] = []
   for (const kind of ['f32', ...STORAGES] as const) {
     const coded = new Float32Array(rows * x.ds)
-    // each row as the index is given it: its unit prefix (centredPrefix, the centre taken off for b1 in decodeAs)
-    for (let i = 0; i < rows; i++) coded.set(decodeAs(kind, centredPrefix(x.full.subarray(i * x.fullDims, (i + 1) * x.fullDims), x.ds, null), center), i * x.ds)
+    for (let i = 0; i < rows; i++) coded.set(decodeAs(kind, unit.subarray(i * x.ds, (i + 1) * x.ds), center), i * x.ds)
     const held = x.ks.map(() => 0)
     const scores = new Float32Array(rows)
     x.queries.forEach((q, qi) => {
@@ -133,16 +128,8 @@ export function measureStorages(x: QuantizationSample): StorageRecall[] {
 }
 
 /**
- * A shortlist size on the library, scaled to the sample: the share of the rows it takes stays the
- * same (at 1,000,000 photos and a 20,000 sample, K = 800 is 16), never below the top 10 itself.
- */
-export function sampleK(k: number, photos: number, sample: number): number {
-  return Math.max(TOP, Math.round((k * sample) / Math.max(photos, 1)))
-}
-
-/**
  * How many more of the true top 10 a smaller storage may miss than float32 does, and still hold:
- * a quarter more, plus a little for the sample's noise. Relative, not a fixed 0.01 of recall: at
+ * a quarter more, plus a little for the noise of measuring on 100 queries. Relative, not a fixed 0.01 of recall: at
  * 1,000,000 photos int8 gave 0.9910 at K=300 where f16 gave 0.9975, within 0.01 but 3.6x the misses.
  */
 export const MISS_GROWTH = 1.25

@@ -159,7 +159,7 @@ export class PeopleService {
         const bytes = await handle.readFile().finally(() => handle.close())
         const upright = await (await openImage(bytes)).rotate().raw().toBuffer({ resolveWithObject: true })
         const { width, height, channels } = upright.info
-        jpeg = await sharp(upright.data, { raw: { width, height, channels } }).extract(faceCrop(face.box, upright.info.width, upright.info.height)).resize(128, 128, { fit: 'cover' }).jpeg({ quality: 82 }).toBuffer()
+        jpeg = await sharp(upright.data, { raw: { width, height, channels } }).extract(faceCrop(face.box, width, height)).resize(128, 128, { fit: 'cover' }).jpeg({ quality: 82 }).toBuffer()
         writeFileAtomicSync(file, jpeg)
       } catch {
         return ''
